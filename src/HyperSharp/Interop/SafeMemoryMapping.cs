@@ -1,0 +1,48 @@
+using System.Runtime.InteropServices;
+
+namespace HyperSharp.Interop;
+
+/// <summary>Owns one <c>mmap</c> region and unmaps it exactly once, when the last reference is released.</summary>
+internal sealed class SafeMemoryMapping : SafeHandle
+{
+    private SafeMemoryMapping(nint address, nuint length)
+        : base(Libc.MAP_FAILED, ownsHandle: true)
+    {
+        SetHandle(address);
+        Length = length;
+    }
+
+    /// <summary>Bytes mapped.</summary>
+    public nuint Length { get; }
+
+    /// <summary>The first mapped byte. Valid while the handle is not released.</summary>
+    public nint Address => handle;
+
+    public override bool IsInvalid => handle == Libc.MAP_FAILED || handle == 0;
+
+    /// <summary>Wraps <c>mmap</c>; errno becomes a <see cref="HypervisorException"/> naming <paramref name="operation"/>.</summary>
+    public static SafeMemoryMapping Map(string operation, nuint length, int protection, int flags, SafeFileDescriptor? fd, long offset)
+    {
+        var addRef = false;
+        try
+        {
+            fd?.DangerousAddRef(ref addRef);
+            var address = Libc.MMap(0, length, protection, flags, fd is null ? -1 : fd.Number, offset);
+            if (address == Libc.MAP_FAILED)
+            {
+                throw new HypervisorException(operation, Marshal.GetLastPInvokeError());
+            }
+
+            return new SafeMemoryMapping(address, length);
+        }
+        finally
+        {
+            if (addRef)
+            {
+                fd!.DangerousRelease();
+            }
+        }
+    }
+
+    protected override bool ReleaseHandle() => Libc.MUnmap(handle, Length) == 0;
+}
