@@ -128,6 +128,11 @@ enum hs_error_code {
     HS_ERROR_BAD_CALL = 5,          /* the guest could not decode the CALL it was given */
 };
 
+/* Abort codes the SDK itself uses (user code may use any other value). */
+#define HS_ABORT_OUT_OF_MEMORY 1000  /* malloc/calloc/realloc could not be satisfied */
+#define HS_ABORT_ASSERTION 1001      /* assert() failed; the text names expression, file and line */
+#define HS_ABORT_BAD_MESSAGE 1002    /* a host reply the SDK could not decode */
+
 /* The host writes the reply to a host call into the input buffer right after the guest call's
  * own message (at offset header.size of that message), so the guest's parameters stay valid
  * while it calls the host. Each host call's reply replaces the previous one. */
