@@ -1,0 +1,134 @@
+using System.Collections.Frozen;
+using HyperSharp.Calls;
+using HyperSharp.Memory;
+
+namespace HyperSharp.Execution;
+
+/// <summary>
+/// Serves one <c>HS_PORT_HOST_CALL</c>: decodes the guest's CALL from the output buffer, runs the host
+/// function, and writes RETURN or ERROR into the input buffer after the guest call's own message.
+/// A host function's exception goes back to the guest as data and is parked here, so that if the guest
+/// passes the failure on, the caller gets it as <see cref="Exception.InnerException"/>.
+/// </summary>
+internal sealed class HostCallDispatcher(GuestMemory memory, MemoryLayout layout, FrozenDictionary<string, HostFunction> functions)
+{
+    private readonly GuestValue[] _arguments = new GuestValue[WireFormat.MaxParameters];
+
+    /// <summary>The last host function failure since <see cref="ClearParkedFailure"/>.</summary>
+    public Exception? ParkedException { get; private set; }
+
+    /// <summary>The name of the host function that failed last.</summary>
+    public string? ParkedFunctionName { get; private set; }
+
+    public void ClearParkedFailure()
+    {
+        ParkedException = null;
+        ParkedFunctionName = null;
+    }
+
+    /// <param name="replyOffset">Where the reply goes in the input buffer: the size of the current guest call's message.</param>
+    /// <exception cref="GuestProtocolException">The guest's CALL is malformed (this poisons the sandbox).</exception>
+    public void Dispatch(int replyOffset)
+    {
+        var reader = MessageReader.Open(memory.GetSpan(layout.OutputBase, layout.OutputSize));
+        if (reader.Kind != MessageKind.Call)
+        {
+            throw new GuestProtocolException($"The guest signalled a host call, but the output buffer holds a {reader.Kind} message, not a CALL.");
+        }
+
+        var name = reader.ReadCallName();
+        var expectedReturn = reader.ReturnType;
+        var count = reader.Count;
+        var arguments = _arguments.AsSpan(0, count);
+        reader.ReadValues(arguments);
+        try
+        {
+            var result = Invoke(name, expectedReturn, arguments);
+            Reply(replyOffset, name, result);
+        }
+        finally
+        {
+            arguments.Clear();
+        }
+    }
+
+    private GuestValue? Invoke(string name, GuestValueType expectedReturn, ReadOnlySpan<GuestValue> arguments)
+    {
+        if (!functions.TryGetValue(name, out var function))
+        {
+            return Fail(name, new ArgumentException($"The guest called host function '{name}', which is not defined."));
+        }
+
+        var signature = function.Signature;
+        if (signature.ParameterTypes.Count != arguments.Length)
+        {
+            return Fail(name, new ArgumentException(
+                $"Host function '{name}' takes {signature.ParameterTypes.Count} parameters but the guest passed {arguments.Length}."));
+        }
+
+        for (var i = 0; i < arguments.Length; i++)
+        {
+            if (arguments[i].Type != signature.ParameterTypes[i])
+            {
+                return Fail(name, new ArgumentException(
+                    $"Host function '{name}' expects {signature.ParameterTypes[i]} for parameter {i} but the guest passed {arguments[i].Type}."));
+            }
+        }
+
+        if (signature.ReturnType != expectedReturn)
+        {
+            return Fail(name, new ArgumentException(
+                $"Host function '{name}' returns {signature.ReturnType} but the guest expected {expectedReturn}."));
+        }
+
+        try
+        {
+            return function.Invoke(arguments);
+        }
+#pragma warning disable CA1031 // Any host function failure is data for the guest, by design.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return Fail(name, e);
+        }
+    }
+
+    private GuestValue? Fail(string name, Exception exception)
+    {
+        ParkedException = exception;
+        ParkedFunctionName = name;
+        return null;
+    }
+
+    private void Reply(int replyOffset, string name, GuestValue? result)
+    {
+        var space = memory.GetSpan(layout.InputBase + (ulong)replyOffset, layout.InputSize - (ulong)replyOffset);
+        if (result is { } value)
+        {
+            if (MessageWriter.TryWriteReturn(space, value, out _))
+            {
+                return;
+            }
+
+            Fail(name, new InvalidOperationException(
+                $"The result of host function '{name}' needs {MessageWriter.MeasureReturn(value)} bytes, but only {space.Length} bytes of the input buffer are free (SandboxOptions.InputBufferSize)."));
+        }
+
+        var message = $"Host function '{name}' failed: {ParkedException!.Message}";
+        if (!MessageWriter.TryWriteError(space, (int)WireErrorCode.HostFunction, Truncate(message, space.Length), out _))
+        {
+            throw new HostFunctionException(name, $"The input buffer has no room left for the reply to host function '{name}' (SandboxOptions.InputBufferSize).", ParkedException);
+        }
+    }
+
+    /// <summary>Shortens an error text so that the ERROR message fits the free space, if any text can.</summary>
+    private static string Truncate(string message, int space)
+    {
+        while (message.Length > 0 && MessageWriter.MeasureError(message) > space)
+        {
+            message = message[..(message.Length / 2)];
+        }
+
+        return message;
+    }
+}

@@ -1,0 +1,67 @@
+using HyperSharp.Calls;
+using HyperSharp.Hypervisors;
+using HyperSharp.Memory;
+
+namespace HyperSharp.Execution;
+
+/// <summary>
+/// Runs the vCPU until the guest signals <c>HS_PORT_DONE</c>, serving host calls on the way and
+/// turning every other exit into the typed exception it deserves (docs/guest-abi.md §4).
+/// </summary>
+internal sealed class RunLoop(IVirtualMachine vm, GuestMemory memory, MemoryLayout layout, HostCallDispatcher hostCalls)
+{
+    /// <param name="replyOffset">Size of the guest call's message in the input buffer; host-call replies go after it.</param>
+    /// <exception cref="GuestAbortedException">The guest aborted.</exception>
+    /// <exception cref="GuestFaultException">The guest raised a CPU exception or triple-faulted.</exception>
+    /// <exception cref="GuestAccessViolationException">The guest touched unbacked guest-physical memory.</exception>
+    /// <exception cref="GuestProtocolException">The guest broke the protocol.</exception>
+    public void RunUntilDone(int replyOffset)
+    {
+        while (true)
+        {
+            var exit = vm.Run();
+            switch (exit.Reason)
+            {
+                case VcpuExitReason.IoOut when exit.Port == GuestAbi.PortDone:
+                    return;
+                case VcpuExitReason.IoOut when exit.Port == GuestAbi.PortHostCall:
+                    hostCalls.Dispatch(replyOffset);
+                    break;
+                case VcpuExitReason.IoOut when exit.Port == GuestAbi.PortAbort:
+                    throw ReadAbort((int)exit.Value);
+                case VcpuExitReason.IoOut when exit.Port == GuestAbi.PortFault:
+                    throw GuestFaults.FromRegisters(vm.GetRegisters(), layout);
+                case VcpuExitReason.IoOut:
+                    throw new GuestProtocolException($"The guest wrote 0x{exit.Value:x} to I/O port 0x{exit.Port:x}, which is not a HyperSharp port.");
+                case VcpuExitReason.IoIn:
+                    throw new GuestProtocolException($"The guest read from I/O port 0x{exit.Port:x}; guests may only write to HyperSharp's ports.");
+                case VcpuExitReason.Halt:
+                    throw new GuestProtocolException($"The guest executed HLT at RIP 0x{vm.GetRegisters().Rip:x} instead of signalling the host.");
+                case VcpuExitReason.Mmio:
+                    throw new GuestAccessViolationException(exit.Address, exit.Detail == "write");
+                case VcpuExitReason.Shutdown:
+                    throw GuestFaults.TripleFault(vm.GetRegisters());
+                case VcpuExitReason.Interrupted:
+                    break;
+                default:
+                    throw new GuestProtocolException($"The vCPU stopped unexpectedly: {exit.Detail}.");
+            }
+        }
+    }
+
+    private GuestAbortedException ReadAbort(int code)
+    {
+        string text;
+        try
+        {
+            var reader = MessageReader.Open(memory.GetSpan(layout.OutputBase, layout.OutputSize));
+            text = reader.Kind == MessageKind.Error ? reader.ReadError().Message : $"(no abort message: the output buffer holds a {reader.Kind} message)";
+        }
+        catch (GuestProtocolException e)
+        {
+            text = $"(the abort message is unreadable: {e.Message})";
+        }
+
+        return new GuestAbortedException(code, text);
+    }
+}

@@ -1,0 +1,125 @@
+using System.Collections.Frozen;
+using System.Text;
+using HyperSharp.Calls;
+
+namespace HyperSharp;
+
+/// <summary>
+/// A registry of host functions that guests may call, reusable across sandboxes. Each sandbox takes
+/// a copy when it is created, so later changes affect only sandboxes created afterwards.
+/// A new registry already holds <c>HostPrint(string) → int</c>, which writes to <see cref="Console.Out"/>;
+/// define <c>HostPrint</c> again to send guest output elsewhere.
+/// </summary>
+/// <remarks>
+/// Functions take up to 8 parameters of type <see cref="int"/>, <see cref="uint"/>, <see cref="long"/>,
+/// <see cref="ulong"/>, <see cref="float"/>, <see cref="double"/>, <see cref="bool"/>, <see cref="string"/>
+/// or <c>byte[]</c> and return one of those or nothing. An exception thrown by a host function goes
+/// back to the guest as an error; if the guest passes it on, the caller of
+/// <see cref="Sandbox.Call{TResult}(string, ReadOnlySpan{GuestValue})"/> gets a
+/// <see cref="HostFunctionException"/> whose <see cref="Exception.InnerException"/> is the original.
+/// Registration is thread-safe.
+/// </remarks>
+public sealed partial class HostFunctions
+{
+    /// <summary>The name of the print function the guest SDK's <c>hs_printf</c> calls.</summary>
+    public const string HostPrintName = "HostPrint";
+
+    private readonly Dictionary<string, HostFunction> _functions = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+
+    /// <summary>Creates a registry holding the default <c>HostPrint</c>.</summary>
+    public HostFunctions()
+    {
+        Define(HostPrintName, (string text) =>
+        {
+            Console.Out.Write(text);
+            return Encoding.UTF8.GetByteCount(text);
+        });
+    }
+
+    /// <summary>The signatures of every defined function, ordered by name.</summary>
+    public IReadOnlyList<GuestFunctionSignature> Signatures
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _functions.Values.Select(f => f.Signature).OrderBy(s => s.Name, StringComparer.Ordinal)];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Defines (or replaces) a host function from its signature and an untyped body, for callers that only
+    /// know the types at run time. The body receives exactly the declared parameter types and must return a
+    /// value of <paramref name="returnType"/> (<c>default</c> for <see cref="GuestValueType.Void"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">A type is void where a value is needed, or the name is empty or too long.</exception>
+    public void Define(string name, GuestValueType returnType, IReadOnlyList<GuestValueType> parameterTypes, Func<GuestValue[], GuestValue> function)
+    {
+        ArgumentNullException.ThrowIfNull(parameterTypes);
+        ArgumentNullException.ThrowIfNull(function);
+        if (!Enum.IsDefined(returnType))
+        {
+            throw new ArgumentException($"Unknown return type {returnType}.", nameof(returnType));
+        }
+
+        foreach (var type in parameterTypes)
+        {
+            if (type == GuestValueType.Void || !Enum.IsDefined(type))
+            {
+                throw new ArgumentException($"Parameter type {type} is not a value type that can cross the sandbox boundary.", nameof(parameterTypes));
+            }
+        }
+
+        DefineCore(name, returnType, [.. parameterTypes], args =>
+        {
+            var result = function(args.ToArray());
+            if (result.Type != returnType)
+            {
+                throw new InvalidOperationException($"Host function '{name}' returned {result.Type}, but its signature says {returnType}.");
+            }
+
+            return result;
+        });
+    }
+
+    /// <summary>Removes a function; returns whether it was defined.</summary>
+    public bool Remove(string name)
+    {
+        lock (_lock)
+        {
+            return _functions.Remove(name);
+        }
+    }
+
+    /// <summary>A copy for one sandbox: lookups without locks, unaffected by later changes.</summary>
+    internal FrozenDictionary<string, HostFunction> Freeze()
+    {
+        lock (_lock)
+        {
+            return _functions.ToFrozenDictionary(StringComparer.Ordinal);
+        }
+    }
+
+    private void DefineCore(string name, GuestValueType returnType, GuestValueType[] parameterTypes, HostInvoker invoke)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (Encoding.UTF8.GetByteCount(name) > WireFormat.MaxNameSize)
+        {
+            throw new ArgumentException($"Host function names are at most {WireFormat.MaxNameSize} UTF-8 bytes.", nameof(name));
+        }
+
+        var function = new HostFunction(new GuestFunctionSignature(name, returnType, parameterTypes), invoke);
+        lock (_lock)
+        {
+            _functions[name] = function;
+        }
+    }
+}
+
+/// <summary>Runs a host function on decoded arguments whose types already match its signature.</summary>
+internal delegate GuestValue HostInvoker(ReadOnlySpan<GuestValue> args);
+
+/// <summary>A defined host function: what it accepts and how to run it.</summary>
+internal sealed record HostFunction(GuestFunctionSignature Signature, HostInvoker Invoke);

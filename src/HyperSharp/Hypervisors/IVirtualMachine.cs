@@ -1,0 +1,26 @@
+namespace HyperSharp.Hypervisors;
+
+/// <summary>
+/// One virtual machine with one vCPU: the contract every backend (KVM here; WHP and MSHV later)
+/// implements. Not thread-safe: the owning sandbox serialises calls.
+/// </summary>
+internal interface IVirtualMachine : IDisposable
+{
+    /// <summary>Maps <paramref name="size"/> bytes of host memory at <paramref name="hostAddress"/> into guest-physical memory at <paramref name="guestAddress"/>.</summary>
+    void MapMemory(uint slot, ulong guestAddress, nint hostAddress, ulong size);
+
+    /// <summary>Runs the vCPU until the guest exits to the host.</summary>
+    VcpuExit Run();
+
+    /// <summary>Reads the general-purpose registers.</summary>
+    StandardRegisters GetRegisters();
+
+    /// <summary>Writes the general-purpose registers.</summary>
+    void SetRegisters(in StandardRegisters registers);
+
+    /// <summary>Reads segment, control and system registers.</summary>
+    SpecialRegisters GetSpecialRegisters();
+
+    /// <summary>Writes segment, control and system registers.</summary>
+    void SetSpecialRegisters(in SpecialRegisters registers);
+}

@@ -1,0 +1,11 @@
+namespace HyperSharp.Hypervisors.Kvm;
+
+/// <summary>Capability numbers for <c>KVM_CHECK_EXTENSION</c> (<c>KVM_CAP_*</c>).</summary>
+internal enum KvmCapability
+{
+    KVM_CAP_USER_MEMORY = 3,
+    KVM_CAP_EXT_CPUID = 7,
+    KVM_CAP_SYNC_REGS = 74,
+    KVM_CAP_READONLY_MEM = 81,
+    KVM_CAP_IMMEDIATE_EXIT = 136,
+}

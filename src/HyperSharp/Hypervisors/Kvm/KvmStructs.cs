@@ -1,0 +1,75 @@
+using System.Runtime.InteropServices;
+
+namespace HyperSharp.Hypervisors.Kvm;
+
+/// <summary><c>struct kvm_userspace_memory_region</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct KvmUserspaceMemoryRegion
+{
+    public uint Slot;
+    public uint Flags;
+    public ulong GuestPhysAddr;
+    public ulong MemorySize;
+    public ulong UserspaceAddr;
+}
+
+/// <summary><c>struct kvm_cpuid_entry2</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct KvmCpuidEntry2
+{
+    public uint Function;
+    public uint Index;
+    public uint Flags;
+    public uint Eax, Ebx, Ecx, Edx;
+    public uint Padding0, Padding1, Padding2;
+}
+
+/// <summary>The fixed head of <c>struct kvm_cpuid2</c>; <c>nent</c> entries follow it.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct KvmCpuid2Header
+{
+    public uint Nent;
+    public uint Padding;
+}
+
+/// <summary>
+/// The start of <c>struct kvm_run</c> (the vCPU's shared page) up to the exit union, and the union
+/// members the host reads. Field offsets are checked against the header by the ABI tests.
+/// </summary>
+[StructLayout(LayoutKind.Explicit)]
+internal struct KvmRun
+{
+    public const int KVM_EXIT_UNKNOWN = 0;
+    public const int KVM_EXIT_EXCEPTION = 1;
+    public const int KVM_EXIT_IO = 2;
+    public const int KVM_EXIT_HLT = 5;
+    public const int KVM_EXIT_MMIO = 6;
+    public const int KVM_EXIT_SHUTDOWN = 8;
+    public const int KVM_EXIT_FAIL_ENTRY = 9;
+    public const int KVM_EXIT_INTR = 10;
+    public const int KVM_EXIT_INTERNAL_ERROR = 17;
+    public const int KVM_EXIT_IO_IN = 0;
+    public const int KVM_EXIT_IO_OUT = 1;
+
+    [FieldOffset(0)] public byte RequestInterruptWindow;
+    [FieldOffset(1)] public byte ImmediateExit;
+    [FieldOffset(8)] public uint ExitReason;
+
+    // union { struct { __u8 direction, size; __u16 port; __u32 count; __u64 data_offset; } io; ... } at 32
+    [FieldOffset(32)] public byte IoDirection;
+    [FieldOffset(33)] public byte IoSize;
+    [FieldOffset(34)] public ushort IoPort;
+    [FieldOffset(36)] public uint IoCount;
+    [FieldOffset(40)] public ulong IoDataOffset;
+
+    // struct { __u64 phys_addr; __u8 data[8]; __u32 len; __u8 is_write; } mmio
+    [FieldOffset(32)] public ulong MmioPhysAddr;
+    [FieldOffset(44)] public uint MmioLen;
+    [FieldOffset(48)] public byte MmioIsWrite;
+
+    // struct { __u64 hardware_entry_failure_reason; __u32 cpu; } fail_entry
+    [FieldOffset(32)] public ulong FailEntryHardwareReason;
+
+    // struct { __u32 suberror; ... } internal
+    [FieldOffset(32)] public uint InternalSuberror;
+}

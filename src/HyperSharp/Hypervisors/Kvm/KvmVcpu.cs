@@ -1,0 +1,167 @@
+using System.Runtime.InteropServices;
+using HyperSharp.Interop;
+
+namespace HyperSharp.Hypervisors.Kvm;
+
+/// <summary>
+/// A vCPU fd and its shared <c>kvm_run</c> page (the counterpart of kvm-ioctls' <c>VcpuFd</c>).
+/// Each method wraps the ioctl it is named after and reports failures as errno.
+/// </summary>
+internal sealed unsafe class KvmVcpu : IDisposable
+{
+    private readonly SafeFileDescriptor _fd;
+    private readonly SafeMemoryMapping _runMapping;
+
+    public KvmVcpu(SafeFileDescriptor fd, int mmapSize)
+    {
+        _fd = fd;
+        try
+        {
+            _runMapping = SafeMemoryMapping.Map("mmap(kvm_run)", (nuint)mmapSize, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd, 0);
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The shared run structure. SAFETY: valid while this object is alive; the mapping is at least
+    /// KVM_GET_VCPU_MMAP_SIZE bytes, which KvmDevice checked covers <see cref="KvmRun"/>.
+    /// </summary>
+    private KvmRun* Run => (KvmRun*)_runMapping.Address;
+
+    /// <summary>Wraps <c>KVM_SET_CPUID2</c>.</summary>
+    public void SetCpuid2(ReadOnlySpan<KvmCpuidEntry2> entries)
+    {
+        var bytes = sizeof(KvmCpuid2Header) + (entries.Length * sizeof(KvmCpuidEntry2));
+        var buffer = (byte*)NativeMemory.AllocZeroed((nuint)bytes);
+        try
+        {
+            // SAFETY: buffer is exactly a header plus entries.Length entries.
+            ((KvmCpuid2Header*)buffer)->Nent = (uint)entries.Length;
+            entries.CopyTo(new Span<KvmCpuidEntry2>(buffer + sizeof(KvmCpuid2Header), entries.Length));
+            Check(Libc.Ioctl(_fd, KvmIoctls.KVM_SET_CPUID2, buffer), "KVM_SET_CPUID2");
+        }
+        finally
+        {
+            // SAFETY: allocated above and freed once.
+            NativeMemory.Free(buffer);
+        }
+    }
+
+    /// <summary>Wraps <c>KVM_RUN</c> and decodes the exit from the shared page.</summary>
+    public VcpuExit RunOnce()
+    {
+        if (Libc.Ioctl(_fd, KvmIoctls.KVM_RUN, 0) < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno is Libc.EINTR or Libc.EAGAIN)
+            {
+                return new VcpuExit(VcpuExitReason.Interrupted);
+            }
+
+            throw new HypervisorException("KVM_RUN", errno);
+        }
+
+        // SAFETY: Run points at the live kvm_run mapping (see the property), read after KVM_RUN returned.
+        var run = Run;
+        switch ((int)run->ExitReason)
+        {
+            case KvmRun.KVM_EXIT_IO:
+                return DecodeIo(run);
+            case KvmRun.KVM_EXIT_HLT:
+                return new VcpuExit(VcpuExitReason.Halt);
+            case KvmRun.KVM_EXIT_MMIO:
+                return new VcpuExit(VcpuExitReason.Mmio, Address: run->MmioPhysAddr, Size: (int)run->MmioLen,
+                    Detail: run->MmioIsWrite != 0 ? "write" : "read");
+            case KvmRun.KVM_EXIT_SHUTDOWN:
+                return new VcpuExit(VcpuExitReason.Shutdown);
+            case KvmRun.KVM_EXIT_INTR:
+                return new VcpuExit(VcpuExitReason.Interrupted);
+            case KvmRun.KVM_EXIT_FAIL_ENTRY:
+                return new VcpuExit(VcpuExitReason.Failed, Detail: $"KVM_EXIT_FAIL_ENTRY, hardware reason 0x{run->FailEntryHardwareReason:x}");
+            case KvmRun.KVM_EXIT_INTERNAL_ERROR:
+                return new VcpuExit(VcpuExitReason.Failed, Detail: $"KVM_EXIT_INTERNAL_ERROR, suberror {run->InternalSuberror}");
+            default:
+                return new VcpuExit(VcpuExitReason.Unknown, Detail: $"KVM exit reason {run->ExitReason}");
+        }
+    }
+
+    /// <summary>Wraps <c>KVM_GET_REGS</c>.</summary>
+    public StandardRegisters GetRegs()
+    {
+        StandardRegisters registers;
+        Check(Libc.Ioctl(_fd, KvmIoctls.KVM_GET_REGS, &registers), "KVM_GET_REGS");
+        return registers;
+    }
+
+    /// <summary>Wraps <c>KVM_SET_REGS</c>.</summary>
+    public void SetRegs(in StandardRegisters registers)
+    {
+        fixed (StandardRegisters* pointer = &registers)
+        {
+            // SAFETY: pointer is pinned for the call and points at a kvm_regs-sized struct.
+            Check(Libc.Ioctl(_fd, KvmIoctls.KVM_SET_REGS, pointer), "KVM_SET_REGS");
+        }
+    }
+
+    /// <summary>Wraps <c>KVM_GET_SREGS</c>.</summary>
+    public SpecialRegisters GetSregs()
+    {
+        SpecialRegisters registers;
+        Check(Libc.Ioctl(_fd, KvmIoctls.KVM_GET_SREGS, &registers), "KVM_GET_SREGS");
+        return registers;
+    }
+
+    /// <summary>Wraps <c>KVM_SET_SREGS</c>.</summary>
+    public void SetSregs(in SpecialRegisters registers)
+    {
+        fixed (SpecialRegisters* pointer = &registers)
+        {
+            // SAFETY: pointer is pinned for the call and points at a kvm_sregs-sized struct.
+            Check(Libc.Ioctl(_fd, KvmIoctls.KVM_SET_SREGS, pointer), "KVM_SET_SREGS");
+        }
+    }
+
+    public void Dispose()
+    {
+        _runMapping.Dispose();
+        _fd.Dispose();
+    }
+
+    private static VcpuExit DecodeIo(KvmRun* run)
+    {
+        // SAFETY: run is the live kvm_run page; for KVM_EXIT_IO the kernel placed size*count data
+        // bytes at data_offset inside the same mapping. Only up to 4 bytes are read, after checking.
+        var size = run->IoSize;
+        if (run->IoDirection == KvmRun.KVM_EXIT_IO_IN)
+        {
+            return new VcpuExit(VcpuExitReason.IoIn, Port: run->IoPort, Size: size);
+        }
+
+        if (run->IoCount != 1 || size is not (1 or 2 or 4))
+        {
+            return new VcpuExit(VcpuExitReason.IoOut, Port: run->IoPort, Size: -1,
+                Detail: $"string or repeated OUT (count {run->IoCount}, size {size})");
+        }
+
+        var data = (byte*)run + run->IoDataOffset;
+        uint value = size switch
+        {
+            1 => *data,
+            2 => *(ushort*)data,
+            _ => *(uint*)data,
+        };
+        return new VcpuExit(VcpuExitReason.IoOut, Port: run->IoPort, Value: value, Size: size);
+    }
+
+    private static void Check(int result, string operation)
+    {
+        if (result < 0)
+        {
+            throw new HypervisorException(operation, Marshal.GetLastPInvokeError());
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using System.Security.Cryptography;
+using HyperSharp.Elf;
+
+namespace HyperSharp.Memory;
+
+/// <summary>Guest memory ready to boot: layout, contents and the entry point.</summary>
+internal sealed record BootImage(GuestMemory Memory, MemoryLayout Layout, ulong EntryPoint);
+
+/// <summary>
+/// Builds guest memory from a parsed ELF: lays out the regions, loads and relocates the image, and
+/// writes the page tables, GDT/TSS and PEB (docs/guest-abi.md §2–§5).
+/// </summary>
+internal static class GuestImageBuilder
+{
+    public static BootImage Build(ElfImage elf, SandboxOptions options)
+    {
+        var layout = MemoryLayout.Create(elf.ImageSize, options);
+        var memory = GuestMemory.Allocate(layout.MemorySize);
+        try
+        {
+            elf.LoadInto(memory.GetSpan(layout.ImageBase, layout.ImageSize), layout.ImageBase);
+            PageTableBuilder.Build(memory, layout, PageRegions(elf, layout));
+            SystemTables.Write(memory, layout);
+            ParameterBlock.Write(memory, layout, NewSeed());
+            return new BootImage(memory, layout, layout.ImageBase + elf.EntryOffset);
+        }
+        catch
+        {
+            memory.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A fresh random seed for the guest's random source.</summary>
+    public static ulong NewSeed() => BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
+
+    /// <summary>What the guest may do with each region; anything unnamed (NULL page, tables, guards) is unmapped.</summary>
+    private static IEnumerable<PageRegion> PageRegions(ElfImage elf, MemoryLayout layout)
+    {
+        yield return new PageRegion(GuestAbi.GdtAddress, GuestAbi.PageSize, PageAccess.ReadOnly);
+        yield return new PageRegion(GuestAbi.PebAddress, GuestAbi.PageSize, PageAccess.ReadOnly);
+        foreach (var range in elf.PageRanges)
+        {
+            var access = !range.Present ? PageAccess.None
+                : PageAccess.Present | (range.Writable ? PageAccess.Writable : 0) | (range.Executable ? PageAccess.Executable : 0);
+            yield return new PageRegion(layout.ImageBase + range.Offset, range.Length, access);
+        }
+
+        yield return new PageRegion(layout.HeapBase, layout.HeapSize, PageAccess.ReadWrite);
+        yield return new PageRegion(layout.StackBase, layout.StackSize, PageAccess.ReadWrite);
+        yield return new PageRegion(layout.ExceptionStackTop - MemoryLayout.ExceptionStackSize, MemoryLayout.ExceptionStackSize, PageAccess.ReadWrite);
+        yield return new PageRegion(layout.InputBase, layout.InputSize, PageAccess.ReadWrite);
+        yield return new PageRegion(layout.OutputBase, layout.OutputSize, PageAccess.ReadWrite);
+    }
+}

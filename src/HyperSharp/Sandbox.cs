@@ -1,0 +1,338 @@
+using System.Collections.Frozen;
+using System.Runtime.CompilerServices;
+using HyperSharp.Calls;
+using HyperSharp.Elf;
+using HyperSharp.Execution;
+using HyperSharp.Hypervisors;
+using HyperSharp.Hypervisors.Kvm;
+using HyperSharp.Memory;
+
+namespace HyperSharp;
+
+/// <summary>
+/// A guest running in its own hardware-isolated micro-VM, whose functions the host calls like methods.
+/// </summary>
+/// <remarks>
+/// A sandbox serves one call at a time: a call from a second thread while one runs throws
+/// <see cref="SandboxBusyException"/> and changes nothing. Different sandboxes run in parallel freely.
+/// After an abort, a CPU fault or a protocol violation the sandbox is <see cref="SandboxState.Poisoned"/>
+/// and refuses calls. Disposing while a call runs on another thread is safe: the memory and the VM are
+/// released when that call returns.
+/// </remarks>
+public sealed partial class Sandbox : IDisposable
+{
+    /// <summary>Guest binaries larger than this are refused before they are read.</summary>
+    public const long MaxGuestBinarySize = 256L << 20;
+
+    private readonly IVirtualMachine _vm;
+    private readonly GuestMemory _memory;
+    private readonly MemoryLayout _layout;
+    private readonly HostCallDispatcher _hostCalls;
+    private readonly RunLoop _runLoop;
+    private FrozenDictionary<string, GuestFunctionSignature> _guestFunctions = FrozenDictionary<string, GuestFunctionSignature>.Empty;
+    private Exception? _poisonCause;
+    private int _busy;
+    private int _released;
+    private volatile bool _disposeRequested;
+
+    private Sandbox(IVirtualMachine vm, GuestMemory memory, MemoryLayout layout, FrozenDictionary<string, HostFunction> hostFunctions)
+    {
+        _vm = vm;
+        _memory = memory;
+        _layout = layout;
+        _hostCalls = new HostCallDispatcher(memory, layout, hostFunctions);
+        _runLoop = new RunLoop(vm, memory, layout, _hostCalls);
+    }
+
+    /// <summary>Whether the sandbox accepts calls.</summary>
+    public SandboxState State => _disposeRequested ? SandboxState.Disposed : _poisonCause is null ? SandboxState.Ready : SandboxState.Poisoned;
+
+    /// <summary>The functions the guest exports, as it announced them after initialisation, ordered by name.</summary>
+    public IReadOnlyList<GuestFunctionSignature> GuestFunctions => [.. _guestFunctions.Values.OrderBy(f => f.Name, StringComparer.Ordinal)];
+
+    /// <summary>Bytes of guest memory.</summary>
+    public ulong MemorySize => _layout.MemorySize;
+
+    /// <summary>Loads the guest ELF at <paramref name="path"/>, boots it in a new micro-VM and runs its initialisation.</summary>
+    /// <param name="path">A static-PIE x86-64 guest built against the HyperSharp guest SDK.</param>
+    /// <param name="hostFunctions">The host functions the guest may call; null for just the default <c>HostPrint</c>. The sandbox keeps a copy.</param>
+    /// <param name="options">Memory sizes; null for <see cref="SandboxOptions.Default"/>.</param>
+    /// <exception cref="GuestBinaryException">The file is not a loadable guest.</exception>
+    /// <exception cref="HypervisorUnavailableException">KVM cannot be used on this machine.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="SandboxException">The guest failed during initialisation (abort, fault, protocol violation).</exception>
+    public static Sandbox Create(string path, HostFunctions? hostFunctions = null, SandboxOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var file = File.OpenRead(path);
+        if (file.Length > MaxGuestBinarySize)
+        {
+            throw new GuestBinaryException($"The guest binary '{path}' is {file.Length} bytes; the limit is {MaxGuestBinarySize} bytes.");
+        }
+
+        var bytes = new byte[file.Length];
+        file.ReadExactly(bytes);
+        return Create(bytes, hostFunctions, options);
+    }
+
+    /// <summary>Boots the guest ELF held in <paramref name="elf"/> in a new micro-VM and runs its initialisation.</summary>
+    /// <inheritdoc cref="Create(string, HostFunctions?, SandboxOptions?)"/>
+    public static Sandbox Create(ReadOnlySpan<byte> elf, HostFunctions? hostFunctions = null, SandboxOptions? options = null)
+    {
+        options ??= SandboxOptions.Default;
+        options.Validate();
+        var device = KvmDevice.Shared;
+        var image = ElfImage.Parse(elf.ToArray());
+        var functions = (hostFunctions ?? new HostFunctions()).Freeze();
+        var boot = GuestImageBuilder.Build(image, options);
+        KvmVirtualMachine? vm = null;
+        try
+        {
+            vm = new KvmVirtualMachine(device);
+            vm.MapMemory(0, 0, boot.Memory.HostAddress, boot.Layout.MemorySize);
+            vm.SetSpecialRegisters(InitialCpuState.SpecialRegisters(vm.GetSpecialRegisters()));
+            vm.SetRegisters(InitialCpuState.EntryRegisters(boot.EntryPoint, boot.Layout));
+        }
+        catch
+        {
+            vm?.Dispose();
+            boot.Memory.Dispose();
+            throw;
+        }
+
+        var sandbox = new Sandbox(vm, boot.Memory, boot.Layout, functions);
+        try
+        {
+            sandbox.Initialize();
+            return sandbox;
+        }
+        catch
+        {
+            sandbox.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Calls guest function <paramref name="name"/> and returns its result.</summary>
+    /// <typeparam name="TResult">
+    /// <see cref="int"/>, <see cref="uint"/>, <see cref="long"/>, <see cref="ulong"/>, <see cref="float"/>,
+    /// <see cref="double"/>, <see cref="bool"/>, <see cref="string"/> or <c>byte[]</c>: the function's return type.
+    /// </typeparam>
+    /// <exception cref="GuestFunctionNotFoundException">The guest exports no such function.</exception>
+    /// <exception cref="GuestArgumentException">The arguments or <typeparamref name="TResult"/> do not match the function, or the arguments do not fit the input buffer.</exception>
+    /// <exception cref="GuestErrorException">The guest function reported an error.</exception>
+    /// <exception cref="HostFunctionException">A host function failed and the guest passed the failure on.</exception>
+    /// <exception cref="GuestAbortedException">The guest aborted; the sandbox is now poisoned.</exception>
+    /// <exception cref="GuestFaultException">The guest raised a CPU exception; the sandbox is now poisoned.</exception>
+    /// <exception cref="GuestProtocolException">The guest broke the protocol; the sandbox is now poisoned.</exception>
+    /// <exception cref="SandboxPoisonedException">An earlier failure poisoned the sandbox.</exception>
+    /// <exception cref="SandboxBusyException">Another thread is using the sandbox.</exception>
+    public TResult Call<TResult>(string name, params ReadOnlySpan<GuestValue> args)
+    {
+        var value = Invoke(name, ValueConversion.GetType<TResult>(), args);
+        return ValueConversion.FromValue<TResult>(value);
+    }
+
+    /// <summary>Calls guest function <paramref name="name"/>, which returns nothing.</summary>
+    /// <inheritdoc cref="Call{TResult}(string, ReadOnlySpan{GuestValue})"/>
+    public void Call(string name, params ReadOnlySpan<GuestValue> args) => Invoke(name, GuestValueType.Void, args);
+
+    /// <summary>Calls guest function <paramref name="name"/> with the return type known only at run time.</summary>
+    /// <returns>The result; <c>default</c> (type <see cref="GuestValueType.Void"/>) for void functions.</returns>
+    /// <inheritdoc cref="Call{TResult}(string, ReadOnlySpan{GuestValue})"/>
+    public GuestValue Call(string name, GuestValueType returnType, params ReadOnlySpan<GuestValue> args) => Invoke(name, returnType, args);
+
+    /// <summary>Releases the VM and guest memory; if a call is running on another thread, when that call returns.</summary>
+    public void Dispose()
+    {
+        _disposeRequested = true;
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) == 0)
+        {
+            Release();
+        }
+    }
+
+    private void Initialize()
+    {
+        Enter();
+        try
+        {
+            RunGuest(replyOffset: 0);
+            var reader = MessageReader.Open(_memory.GetSpan(_layout.OutputBase, _layout.OutputSize));
+            if (reader.Kind != MessageKind.Functions)
+            {
+                throw new GuestProtocolException($"The guest finished initialising without announcing its functions: the output buffer holds a {reader.Kind} message.");
+            }
+
+            var functions = new Dictionary<string, GuestFunctionSignature>(StringComparer.Ordinal);
+            foreach (var signature in reader.ReadFunctions())
+            {
+                if (!functions.TryAdd(signature.Name, signature))
+                {
+                    throw new GuestProtocolException($"The guest announced function '{signature.Name}' twice.");
+                }
+            }
+
+            _guestFunctions = functions.ToFrozenDictionary(StringComparer.Ordinal);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    private GuestValue Invoke(string name, GuestValueType returnType, ReadOnlySpan<GuestValue> args)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        Enter();
+        try
+        {
+            if (_poisonCause is not null)
+            {
+                throw new SandboxPoisonedException($"The sandbox is poisoned by an earlier failure and refuses calls: {_poisonCause.Message}", _poisonCause);
+            }
+
+            CheckCall(name, returnType, args);
+            var input = _memory.GetSpan(_layout.InputBase, _layout.InputSize);
+            if (!MessageWriter.TryWriteCall(input, name, returnType, args, out var callSize))
+            {
+                throw new GuestArgumentException(name,
+                    $"The arguments of '{name}' need {MessageWriter.MeasureCall(name, args)} bytes, but the input buffer holds {_layout.InputSize} bytes (SandboxOptions.InputBufferSize).");
+            }
+
+            _hostCalls.ClearParkedFailure();
+            RunGuest(callSize);
+            return ReadResult(name, returnType);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Runs the guest; any failure that leaves it in an unknown state poisons the sandbox.</summary>
+    private void RunGuest(int replyOffset)
+    {
+        try
+        {
+            _runLoop.RunUntilDone(replyOffset);
+        }
+        catch (Exception e) when (e is SandboxException)
+        {
+            _poisonCause = e;
+            throw;
+        }
+    }
+
+    private GuestValue ReadResult(string name, GuestValueType returnType)
+    {
+        try
+        {
+            var reader = MessageReader.Open(_memory.GetSpan(_layout.OutputBase, _layout.OutputSize));
+            if (reader.Kind == MessageKind.Error)
+            {
+                var (code, message) = reader.ReadError();
+                throw ErrorFromGuest(name, code, message);
+            }
+
+            reader.ReadReturn(returnType, out var value);
+            return value;
+        }
+        catch (GuestProtocolException e)
+        {
+            _poisonCause = e;
+            throw;
+        }
+    }
+
+    private Exception ErrorFromGuest(string name, int code, string message) => (WireErrorCode)code switch
+    {
+        WireErrorCode.HostFunction => new HostFunctionException(_hostCalls.ParkedFunctionName ?? string.Empty, message, _hostCalls.ParkedException),
+        WireErrorCode.FunctionNotFound => new GuestFunctionNotFoundException(name),
+        _ => new GuestErrorException(code, message),
+    };
+
+    /// <summary>Checks a call against the signature the guest announced, before the guest runs.</summary>
+    private void CheckCall(string name, GuestValueType returnType, ReadOnlySpan<GuestValue> args)
+    {
+        if (!_guestFunctions.TryGetValue(name, out var signature))
+        {
+            throw new GuestFunctionNotFoundException(name);
+        }
+
+        if (signature.ParameterTypes.Count != args.Length)
+        {
+            throw new GuestArgumentException(name, $"Function '{name}' takes {signature.ParameterTypes.Count} parameter(s), but the call passed {args.Length}.");
+        }
+
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i].Type != signature.ParameterTypes[i])
+            {
+                throw new GuestArgumentException(name,
+                    $"Parameter {i} of function '{name}' is {signature.ParameterTypes[i]}, but the call passed {args[i].Type}.");
+            }
+        }
+
+        if (signature.ReturnType != returnType)
+        {
+            throw new GuestArgumentException(name, $"Function '{name}' returns {signature.ReturnType}, but the call expects {returnType}.");
+        }
+    }
+
+    /// <summary>Used by the generated <c>GetFunction</c> overloads: checks the signature once, when binding.</summary>
+    private void Bind(string name, GuestValueType returnType, GuestValueType[] parameterTypes)
+    {
+        ObjectDisposedException.ThrowIf(_disposeRequested, this);
+        if (!_guestFunctions.TryGetValue(name, out var signature))
+        {
+            throw new GuestFunctionNotFoundException(name);
+        }
+
+        var wanted = new GuestFunctionSignature(name, returnType, parameterTypes);
+        if (!signature.Equals(wanted))
+        {
+            throw new GuestArgumentException(name, $"The guest function is {signature}, but the delegate is {wanted}.");
+        }
+    }
+
+    private void Enter()
+    {
+        if (Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
+        {
+            ThrowBusyOrDisposed();
+        }
+
+        if (_disposeRequested)
+        {
+            Release();
+            ThrowBusyOrDisposed();
+        }
+    }
+
+    private void Exit()
+    {
+        Volatile.Write(ref _busy, 0);
+        if (_disposeRequested && Interlocked.CompareExchange(ref _busy, 1, 0) == 0)
+        {
+            Release();
+        }
+    }
+
+    /// <summary>Frees the VM and memory once; the caller holds <see cref="_busy"/>, which then stays set forever.</summary>
+    private void Release()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+        {
+            _vm.Dispose();
+            _memory.Dispose();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowBusyOrDisposed()
+    {
+        ObjectDisposedException.ThrowIf(_disposeRequested, this);
+        throw new SandboxBusyException();
+    }
+}

@@ -1,0 +1,51 @@
+namespace HyperSharp;
+
+/// <summary>
+/// Sizes of a sandbox's guest memory regions. Every size is a multiple of 4 KiB within the limits
+/// documented on each property; <see cref="Sandbox.Create(string, HostFunctions?, SandboxOptions?)"/>
+/// rejects anything else with an <see cref="ArgumentOutOfRangeException"/> naming the option.
+/// </summary>
+public sealed class SandboxOptions
+{
+    /// <summary>The defaults: 1 MiB heap, 128 KiB stack, 64 KiB input and output buffers.</summary>
+    public static SandboxOptions Default { get; } = new();
+
+    /// <summary>Bytes of guest heap (<c>malloc</c>). Default 1 MiB; 4 KiB to 4 GiB.</summary>
+    public ulong HeapSize { get; init; } = 1UL << 20;
+
+    /// <summary>Bytes of guest stack, below which lies an unmapped guard page. Default 128 KiB; 16 KiB to 256 MiB.</summary>
+    public ulong StackSize { get; init; } = 128UL << 10;
+
+    /// <summary>Bytes of the host → guest buffer: call arguments and host-function results. Default 64 KiB; 4 KiB to 256 MiB.</summary>
+    public ulong InputBufferSize { get; init; } = 64UL << 10;
+
+    /// <summary>Bytes of the guest → host buffer: results and host-function arguments. Default 64 KiB; 4 KiB to 256 MiB.</summary>
+    public ulong OutputBufferSize { get; init; } = 64UL << 10;
+
+    internal const ulong MinHeapSize = 4UL << 10;
+    internal const ulong MaxHeapSize = 4UL << 30;
+    internal const ulong MinStackSize = 16UL << 10;
+    internal const ulong MaxStackSize = 256UL << 20;
+    internal const ulong MinBufferSize = 4UL << 10;
+    internal const ulong MaxBufferSize = 256UL << 20;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option that is out of range or not page-aligned.</summary>
+    internal void Validate()
+    {
+        Check(HeapSize, MinHeapSize, MaxHeapSize, nameof(HeapSize));
+        Check(StackSize, MinStackSize, MaxStackSize, nameof(StackSize));
+        Check(InputBufferSize, MinBufferSize, MaxBufferSize, nameof(InputBufferSize));
+        Check(OutputBufferSize, MinBufferSize, MaxBufferSize, nameof(OutputBufferSize));
+    }
+
+    private static void Check(ulong value, ulong min, ulong max, string name)
+    {
+        if (value < min || value > max || value % 4096 != 0)
+        {
+            throw new ArgumentOutOfRangeException(
+                $"{nameof(SandboxOptions)}.{name}",
+                value,
+                $"{nameof(SandboxOptions)}.{name} must be a multiple of 4096 between {min} and {max} bytes.");
+        }
+    }
+}
