@@ -1,0 +1,64 @@
+using Xunit;
+namespace HyperSharp.IntegrationTests;
+
+/// <summary>Paths of the test guests that the build compiles from guest/ and copies next to the tests.</summary>
+public static class Guests
+{
+    public static string SimpleGuest => PathOf("simpleguest.elf");
+
+    public static string NoopGuest => PathOf("noopguest.elf");
+
+    private static string PathOf(string fileName)
+    {
+        var path = Path.Combine(AppContext.BaseDirectory, "guests", fileName);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"Test guest {fileName} was not built into {Path.GetDirectoryName(path)}.", path);
+    }
+}
+
+/// <summary>Host functions the simple guest's round-trip functions call.</summary>
+public static class TestHostFunctions
+{
+    public static HostFunctions Create(TextWriter? print = null)
+    {
+        var host = new HostFunctions();
+        host.Define("HostInt", (int x) => x);
+        host.Define("HostUInt", (uint x) => x);
+        host.Define("HostLong", (long x) => x);
+        host.Define("HostULong", (ulong x) => x);
+        host.Define("HostFloat", (float x) => x);
+        host.Define("HostDouble", (double x) => x);
+        host.Define("HostBool", (bool x) => x);
+        host.Define("HostString", (string x) => x);
+        host.Define("HostBytes", (byte[] x) => x);
+        host.Define("HostAdd", (int a, int b) => a + b);
+        host.Define("HostVoid", () => { });
+        host.Define("Throws", int () => throw new InvalidOperationException("host function exploded"));
+        if (print is not null)
+        {
+            host.Define(HostFunctions.HostPrintName, (string text) =>
+            {
+                print.Write(text);
+                return text.Length;
+            });
+        }
+
+        return host;
+    }
+}
+
+/// <summary>One sandbox of the simple guest shared by the tests of a class, which xunit runs one at a time.</summary>
+public sealed class SimpleGuestFixture : IDisposable
+{
+    private readonly Lazy<Sandbox> _sandbox = new(() => Sandbox.Create(Guests.SimpleGuest, TestHostFunctions.Create(),
+        new SandboxOptions { InputBufferSize = 4UL << 20, OutputBufferSize = 4UL << 20, HeapSize = 8UL << 20 }));
+
+    public Sandbox Sandbox => _sandbox.Value;
+
+    public void Dispose()
+    {
+        if (_sandbox.IsValueCreated)
+        {
+            _sandbox.Value.Dispose();
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using Xunit;
+namespace HyperSharp.IntegrationTests;
+
+/// <summary>A guest that lies to the host gets a typed error and a poisoned sandbox; the host stays up.</summary>
+public sealed class HostileGuestTests
+{
+    private static GuestProtocolException Violation(string function, params GuestValue[] args)
+    {
+        using var sandbox = Sandbox.Create(Guests.SimpleGuest, TestHostFunctions.Create());
+        var returnType = sandbox.GuestFunctions.Single(f => f.Name == function).ReturnType;
+        var e = Assert.Throws<GuestProtocolException>(() => sandbox.Call(function, returnType, args));
+        Assert.Equal(SandboxState.Poisoned, sandbox.State);
+        Assert.Throws<SandboxPoisonedException>(() => sandbox.Call<int>("Add", 1, 2));
+        return e;
+    }
+
+    [KvmFact]
+    public void WriteToAnUnknownPortIsRefused() =>
+        Assert.Contains("I/O port 0x1234", Violation("OutToPort", 0x1234).Message, StringComparison.Ordinal);
+
+    [KvmFact]
+    public void ReadFromAPortIsRefused() => Assert.Contains("read from I/O port", Violation("ReadPort").Message, StringComparison.Ordinal);
+
+    [KvmFact]
+    public void HaltOutsideTheProtocolIsRefused() => Assert.Contains("HLT", Violation("Halt").Message, StringComparison.Ordinal);
+
+    [KvmTheory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
+    public void CorruptResultIsDetected(int mode) => Violation("CorruptOutput", mode);
+
+    [KvmTheory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void CorruptHostCallIsDetected(int mode) => Violation("CorruptHostCall", mode);
+
+    [KvmFact]
+    public void AbortWithAGarbageMessageStillReportsTheCode()
+    {
+        using var sandbox = Sandbox.Create(Guests.SimpleGuest);
+        var e = Assert.Throws<GuestAbortedException>(() => sandbox.Call("LyingAbort"));
+        Assert.Contains("unreadable", e.GuestMessage, StringComparison.Ordinal);
+        Assert.Equal(SandboxState.Poisoned, sandbox.State);
+    }
+}
