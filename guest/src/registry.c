@@ -1,0 +1,99 @@
+/* The guest functions hs_main registers, and the FUNCTIONS message that announces them. */
+#include "internal.h"
+
+static hs_function *functions;
+static size_t function_count, function_capacity;
+static bool sealed;
+
+static bool is_value_type(int type) { return type >= HS_TYPE_INT && type <= HS_TYPE_BYTES; }
+
+const hs_function *hs_registry_find(const char *name, size_t name_size)
+{
+    for (size_t i = 0; i < function_count; i++) {
+        const hs_signature *s = &functions[i].signature;
+        if (s->name_size == name_size && memcmp(s->name, name, name_size) == 0)
+            return &functions[i];
+    }
+    return NULL;
+}
+
+void hs_register_array(const char *name, hs_type ret, hs_guest_fn fn, int nparams,
+                       const hs_type *params)
+{
+    if (!name)
+        hs_abort(HS_ABORT_ASSERTION, "hs_register: the name is NULL");
+    if (sealed)
+        hs_abortf(HS_ABORT_ASSERTION, "hs_register(\"%s\"): register functions in hs_main only",
+                  name);
+    size_t name_size = strlen(name);
+    if (name_size == 0 || name_size > HS_MAX_NAME_SIZE)
+        hs_abortf(HS_ABORT_ASSERTION, "hs_register(\"%s\"): the name must have 1 to %u bytes",
+                  name, HS_MAX_NAME_SIZE);
+    if (hs_utf8_valid_prefix(name, name_size) != name_size)
+        hs_abortf(HS_ABORT_ASSERTION, "hs_register(\"%s\"): the name is not valid UTF-8", name);
+    if (!fn)
+        hs_abortf(HS_ABORT_ASSERTION, "hs_register(\"%s\"): the function is NULL", name);
+    if (ret != HS_TYPE_VOID && !is_value_type(ret))
+        hs_abortf(HS_ABORT_ASSERTION, "hs_register(\"%s\"): %d is not a return type", name, ret);
+    if (nparams < 0 || nparams > (int)HS_MAX_PARAMETERS)
+        hs_abortf(HS_ABORT_ASSERTION, "hs_register(\"%s\"): %d parameters (0 to %u allowed)",
+                  name, nparams, HS_MAX_PARAMETERS);
+    for (int i = 0; i < nparams; i++)
+        if (!is_value_type(params[i]))
+            hs_abortf(HS_ABORT_ASSERTION, "hs_register(\"%s\"): parameter %d has type %d", name,
+                      i, params[i]);
+    if (hs_registry_find(name, name_size))
+        hs_abortf(HS_ABORT_ASSERTION, "hs_register(\"%s\"): the name is already registered",
+                  name);
+    if (function_count == HS_MAX_FUNCTIONS)
+        hs_abortf(HS_ABORT_ASSERTION, "hs_register(\"%s\"): more than %u functions", name,
+                  HS_MAX_FUNCTIONS);
+
+    if (function_count == function_capacity) {
+        function_capacity = function_capacity ? 2 * function_capacity : 16;
+        functions = realloc(functions, function_capacity * sizeof *functions);
+    }
+    /* Parameter types and name share one allocation; the name is copied so callers may pass
+     * temporaries. */
+    uint8_t *storage = malloc((size_t)nparams + name_size);
+    for (int i = 0; i < nparams; i++)
+        storage[i] = (uint8_t)params[i];
+    memcpy(storage + nparams, name, name_size);
+    functions[function_count++] = (hs_function){
+        .signature = {.return_type = (uint8_t)ret,
+                      .param_count = (uint8_t)nparams,
+                      .name_size = (uint16_t)name_size,
+                      .param_types = storage,
+                      .name = (const char *)storage + nparams},
+        .fn = fn,
+    };
+}
+
+void hs_register(const char *name, hs_type ret, hs_guest_fn fn, int nparams, ...)
+{
+    hs_type params[HS_MAX_PARAMETERS];
+    va_list args;
+    va_start(args, nparams);
+    for (int i = 0; i < nparams && i < (int)HS_MAX_PARAMETERS; i++)
+        params[i] = va_arg(args, hs_type);
+    va_end(args);
+    hs_register_array(name, ret, fn, nparams, params);
+}
+
+void hs_registry_seal(void) { sealed = true; }
+
+void hs_registry_announce(void)
+{
+    const hs_peb *peb = hs_peb_pointer;
+    hs_signature *signatures = malloc(function_count * sizeof *signatures + 1);
+    for (size_t i = 0; i < function_count; i++)
+        signatures[i] = functions[i].signature;
+    uint64_t size;
+    int status = hs_wire_encode_functions((void *)(uintptr_t)peb->output_base, peb->output_size,
+                                          signatures, function_count, &size);
+    free(signatures);
+    if (status != HS_WIRE_OK)
+        hs_abortf(HS_ABORT_OUT_OF_MEMORY,
+                  "the FUNCTIONS message needs %llu bytes but the output buffer has %llu",
+                  (unsigned long long)size, (unsigned long long)peb->output_size);
+}
