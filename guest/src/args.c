@@ -11,7 +11,7 @@ static const hs_value *at(const hs_call *call, int index, const char *accessor)
     return &call->message->values[index];
 }
 
-static const hs_value *argument(const hs_call *call, int index, hs_type type, const char *accessor)
+const hs_value *hs_arg_typed(const hs_call *call, int index, hs_type type, const char *accessor)
 {
     const hs_signature *s = &call->function->signature;
     const hs_value *v = at(call, index, accessor);
@@ -33,42 +33,32 @@ const hs_value *hs_arg(const hs_call *call, int index) { return at(call, index, 
 
 int32_t hs_arg_int(const hs_call *call, int index)
 {
-    return argument(call, index, HS_TYPE_INT, "hs_arg_int")->as.i32;
+    return hs_arg_typed(call, index, HS_TYPE_INT, "hs_arg_int")->as.i32;
 }
 
 uint32_t hs_arg_uint(const hs_call *call, int index)
 {
-    return argument(call, index, HS_TYPE_UINT, "hs_arg_uint")->as.u32;
+    return hs_arg_typed(call, index, HS_TYPE_UINT, "hs_arg_uint")->as.u32;
 }
 
 int64_t hs_arg_long(const hs_call *call, int index)
 {
-    return argument(call, index, HS_TYPE_LONG, "hs_arg_long")->as.i64;
+    return hs_arg_typed(call, index, HS_TYPE_LONG, "hs_arg_long")->as.i64;
 }
 
 uint64_t hs_arg_ulong(const hs_call *call, int index)
 {
-    return argument(call, index, HS_TYPE_ULONG, "hs_arg_ulong")->as.u64;
-}
-
-float hs_arg_float(const hs_call *call, int index)
-{
-    return argument(call, index, HS_TYPE_FLOAT, "hs_arg_float")->as.f32;
-}
-
-double hs_arg_double(const hs_call *call, int index)
-{
-    return argument(call, index, HS_TYPE_DOUBLE, "hs_arg_double")->as.f64;
+    return hs_arg_typed(call, index, HS_TYPE_ULONG, "hs_arg_ulong")->as.u64;
 }
 
 bool hs_arg_bool(const hs_call *call, int index)
 {
-    return argument(call, index, HS_TYPE_BOOL, "hs_arg_bool")->as.b;
+    return hs_arg_typed(call, index, HS_TYPE_BOOL, "hs_arg_bool")->as.b;
 }
 
 const char *hs_arg_string(const hs_call *call, int index, size_t *length)
 {
-    const hs_value *v = argument(call, index, HS_TYPE_STRING, "hs_arg_string");
+    const hs_value *v = hs_arg_typed(call, index, HS_TYPE_STRING, "hs_arg_string");
     if (length)
         *length = v->size;
     return v->as.p;
@@ -76,7 +66,7 @@ const char *hs_arg_string(const hs_call *call, int index, size_t *length)
 
 const void *hs_arg_bytes(const hs_call *call, int index, size_t *length)
 {
-    const hs_value *v = argument(call, index, HS_TYPE_BYTES, "hs_arg_bytes");
+    const hs_value *v = hs_arg_typed(call, index, HS_TYPE_BYTES, "hs_arg_bytes");
     if (length)
         *length = v->size;
     return v->as.p;

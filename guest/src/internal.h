@@ -48,6 +48,9 @@ const hs_function *hs_registry_find(const char *name, size_t name_size);
 void hs_registry_seal(void);      /* after hs_main: no more registrations */
 void hs_registry_announce(void);  /* writes the FUNCTIONS message to the output buffer */
 
+/* args.c: the parameter at `index`, which must have `type` (else the guest aborts) */
+const hs_value *hs_arg_typed(const hs_call *call, int index, hs_type type, const char *accessor);
+
 /* dispatch.c */
 void hs_dispatch(void);
 /* The input-buffer offset at which the host writes host-call replies (the size of the current

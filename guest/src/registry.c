@@ -1,20 +1,61 @@
-/* The guest functions hs_main registers, and the FUNCTIONS message that announces them. */
+/*
+ * The guest functions hs_main registers, and the FUNCTIONS message that announces them.
+ * Names are found through an open-addressing hash table, so registering n functions costs O(n)
+ * and each call's lookup one hash and one comparison.
+ */
 #include "internal.h"
 
 static hs_function *functions;
 static size_t function_count, function_capacity;
 static bool sealed;
 
+/* Slots hold a function index + 1 (0 = empty); at most half are used. */
+static uint32_t *slots;
+static size_t slot_count; /* a power of two */
+
 static bool is_value_type(int type) { return type >= HS_TYPE_INT && type <= HS_TYPE_BYTES; }
+
+/* FNV-1a */
+static uint32_t hash(const char *name, size_t size)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < size; i++)
+        h = (h ^ (uint8_t)name[i]) * 16777619u;
+    return h;
+}
 
 const hs_function *hs_registry_find(const char *name, size_t name_size)
 {
-    for (size_t i = 0; i < function_count; i++) {
-        const hs_signature *s = &functions[i].signature;
-        if (s->name_size == name_size && memcmp(s->name, name, name_size) == 0)
-            return &functions[i];
+    if (slot_count == 0)
+        return NULL;
+    for (size_t i = hash(name, name_size) & (slot_count - 1);; i = (i + 1) & (slot_count - 1)) {
+        if (slots[i] == 0)
+            return NULL;
+        const hs_function *f = &functions[slots[i] - 1];
+        if (f->signature.name_size == name_size && memcmp(f->signature.name, name, name_size) == 0)
+            return f;
     }
-    return NULL;
+}
+
+static void place(uint32_t index)
+{
+    const hs_signature *s = &functions[index].signature;
+    size_t i = hash(s->name, s->name_size) & (slot_count - 1);
+    while (slots[i] != 0)
+        i = (i + 1) & (slot_count - 1);
+    slots[i] = index + 1;
+}
+
+/* Keeps the table at most half full, so probe sequences stay short. */
+static void make_room_for_one_more(void)
+{
+    if (2 * (function_count + 1) <= slot_count)
+        return;
+    free(slots);
+    slot_count = slot_count ? 2 * slot_count : 64;
+    slots = calloc(slot_count, sizeof *slots);
+    for (uint32_t i = 0; i < function_count; i++)
+        place(i);
 }
 
 void hs_register_array(const char *name, hs_type ret, hs_guest_fn fn, int nparams,
@@ -59,7 +100,8 @@ void hs_register_array(const char *name, hs_type ret, hs_guest_fn fn, int nparam
     for (int i = 0; i < nparams; i++)
         storage[i] = (uint8_t)params[i];
     memcpy(storage + nparams, name, name_size);
-    functions[function_count++] = (hs_function){
+    make_room_for_one_more();
+    functions[function_count] = (hs_function){
         .signature = {.return_type = (uint8_t)ret,
                       .param_count = (uint8_t)nparams,
                       .name_size = (uint16_t)name_size,
@@ -67,6 +109,7 @@ void hs_register_array(const char *name, hs_type ret, hs_guest_fn fn, int nparam
                       .name = (const char *)storage + nparams},
         .fn = fn,
     };
+    place((uint32_t)function_count++);
 }
 
 void hs_register(const char *name, hs_type ret, hs_guest_fn fn, int nparams, ...)

@@ -99,8 +99,6 @@ void hs_return_int(hs_result *result, int32_t v) { return_scalar(result, hs_int(
 void hs_return_uint(hs_result *result, uint32_t v) { return_scalar(result, hs_uint(v)); }
 void hs_return_long(hs_result *result, int64_t v) { return_scalar(result, hs_long(v)); }
 void hs_return_ulong(hs_result *result, uint64_t v) { return_scalar(result, hs_ulong(v)); }
-void hs_return_float(hs_result *result, float v) { return_scalar(result, hs_float(v)); }
-void hs_return_double(hs_result *result, double v) { return_scalar(result, hs_double(v)); }
 void hs_return_bool(hs_result *result, bool v) { return_scalar(result, hs_bool(v)); }
 
 void hs_return_string(hs_result *result, const char *text)

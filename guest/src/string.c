@@ -1,15 +1,24 @@
 /*
  * The C string functions. gcc emits calls to memcpy, memmove, memset and memcmp even in
  * freestanding code; this file is built with -fno-tree-loop-distribute-patterns so it does not
- * turn its own loops back into calls to itself. Bulk copies and fills use `rep movsb/stosb`,
- * which modern CPUs run at full speed.
+ * turn its own loops back into calls to itself.
+ *
+ * Bulk copies and fills use `rep movsq/stosq` plus a byte tail: fast on hardware, and where KVM
+ * emulates the guest (see the Makefile) each iteration costs about the same whatever its width,
+ * so moving 8 bytes per iteration is 8 times faster than a byte loop or `rep movsb`.
  */
 #include "internal.h"
 
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
     void *d = dst;
-    __asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+    size_t words = n / 8;
+    __asm__ volatile("rep movsq\n\t"
+                     "mov %3, %%rcx\n\t"
+                     "rep movsb"
+                     : "+D"(d), "+S"(src), "+c"(words)
+                     : "r"(n % 8)
+                     : "memory");
     return dst;
 }
 
@@ -19,15 +28,35 @@ void *memmove(void *dst, const void *src, size_t n)
     const unsigned char *s = src;
     if (d <= s || d >= s + n)
         return memcpy(dst, src, n);
-    while (n-- > 0)
-        d[n] = s[n];
+    /* Overlapping with dst above src: copy downwards, the odd top bytes first. */
+    size_t words = n / 8;
+    const unsigned char *s_end = s + n - 1;
+    unsigned char *d_end = d + n - 1;
+    size_t tail = n % 8;
+    __asm__ volatile("std\n\t"
+                     "rep movsb\n\t"
+                     "sub $7, %%rsi\n\t"
+                     "sub $7, %%rdi\n\t"
+                     "mov %3, %%rcx\n\t"
+                     "rep movsq\n\t"
+                     "cld"
+                     : "+D"(d_end), "+S"(s_end), "+c"(tail)
+                     : "r"(words)
+                     : "memory", "cc");
     return dst;
 }
 
 void *memset(void *dst, int c, size_t n)
 {
     void *d = dst;
-    __asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+    size_t words = n / 8;
+    uint64_t pattern = (uint8_t)c * 0x0101010101010101ull;
+    __asm__ volatile("rep stosq\n\t"
+                     "mov %3, %%rcx\n\t"
+                     "rep stosb"
+                     : "+D"(d), "+c"(words)
+                     : "a"(pattern), "r"(n % 8)
+                     : "memory");
     return dst;
 }
 

@@ -1,0 +1,28 @@
+/*
+ * The float and double accessors and builders: the only SDK code that touches SSE registers
+ * (the ABI passes floats in them). Everything else is built with -mgeneral-regs-only; see the
+ * Makefile for why.
+ */
+#include "internal.h"
+
+float hs_arg_float(const hs_call *call, int index)
+{
+    return hs_arg_typed(call, index, HS_TYPE_FLOAT, "hs_arg_float")->as.f32;
+}
+
+double hs_arg_double(const hs_call *call, int index)
+{
+    return hs_arg_typed(call, index, HS_TYPE_DOUBLE, "hs_arg_double")->as.f64;
+}
+
+void hs_return_float(hs_result *result, float value)
+{
+    hs_value v = hs_float(value);
+    hs_return_value(result, &v);
+}
+
+void hs_return_double(hs_result *result, double value)
+{
+    hs_value v = hs_double(value);
+    hs_return_value(result, &v);
+}
