@@ -26,11 +26,11 @@ enum hs_result_state {
 struct hs_result {
     const hs_function *function;
     enum hs_result_state state;
-    uint64_t size;     /* bytes of the message in the output buffer */
-    uint8_t *saved;    /* the message, moved to the heap while a host call uses the buffer */
+    uint64_t size;  /* bytes of the message in the output buffer */
+    uint8_t *saved; /* the message, moved to the heap while a host call uses the buffer */
 };
 
-/* peb.c */
+/* init.c: the PEB, set once it passed the checks at start-up */
 extern const hs_peb *hs_peb_pointer;
 
 /* Called from entry.S: hs_idt_install first, then hs_start (init.c). */
@@ -51,7 +51,7 @@ void hs_registry_announce(void);  /* writes the FUNCTIONS message to the output 
 /* args.c: the parameter at `index`, which must have `type` (else the guest aborts) */
 const hs_value *hs_arg_typed(const hs_call *call, int index, hs_type type, const char *accessor);
 
-/* dispatch.c */
+/* dispatch.c: serves the CALL in the input buffer, leaving RETURN or ERROR in the output */
 void hs_dispatch(void);
 /* The input-buffer offset at which the host writes host-call replies (the size of the current
  * call's message; 0 outside a call). */
@@ -60,9 +60,8 @@ extern uint32_t hs_reply_offset;
 extern hs_result *hs_current_result;
 
 /* result.c */
-void hs_result_finish(hs_result *result);
+void hs_result_finish(hs_result *result); /* after the function returned */
 void hs_result_save(hs_result *result);  /* before a host call overwrites the output buffer */
-void hs_result_vfail(hs_result *result, uint32_t code, const char *format, va_list args);
 
 /* text.c. hs_text_format formats into buffer[0 .. limit + 2) and returns a length <= limit, cut
  * at a UTF-8 boundary, NUL-terminated, with invalid UTF-8 replaced by '?' (hs_text_repair). */

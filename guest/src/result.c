@@ -16,7 +16,7 @@ static void drop_saved(hs_result *result)
     result->saved = NULL;
 }
 
-void hs_result_vfail(hs_result *result, uint32_t code, const char *format, va_list args)
+static void fail(hs_result *result, uint32_t code, const char *format, va_list args)
 {
     drop_saved(result);
     /* Format in place: the text's final position is right after the two headers. */
@@ -30,7 +30,7 @@ void hs_return_error(hs_result *result, uint32_t code, const char *format, ...)
 {
     va_list args;
     va_start(args, format);
-    hs_result_vfail(result, code, format, args);
+    fail(result, code, format, args);
     va_end(args);
 }
 

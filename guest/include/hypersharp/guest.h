@@ -56,7 +56,7 @@ void hs_register(const char *name, hs_type ret, hs_guest_fn fn, int nparams, ...
 void hs_register_array(const char *name, hs_type ret, hs_guest_fn fn, int nparams,
                        const hs_type *params);
 
-/* The called function's name (NUL-terminated is NOT guaranteed; use *length). */
+/* The called function's name: UTF-8, not NUL-terminated (use *length). */
 const char *hs_call_name(const hs_call *call, size_t *length);
 int hs_arg_count(const hs_call *call);
 
@@ -122,17 +122,49 @@ char *strncpy(char *restrict dst, const char *restrict src, size_t n);
 
 /* ---- Calling the host -------------------------------------------------------------------- */
 
-/* Argument constructors: hs_call_host(..., 2, hs_int(1), hs_string("x")). */
-static inline hs_value hs_int(int32_t v) { return (hs_value){.type = HS_TYPE_INT, .size = 4, .as.i32 = v}; }
-static inline hs_value hs_uint(uint32_t v) { return (hs_value){.type = HS_TYPE_UINT, .size = 4, .as.u32 = v}; }
-static inline hs_value hs_long(int64_t v) { return (hs_value){.type = HS_TYPE_LONG, .size = 8, .as.i64 = v}; }
-static inline hs_value hs_ulong(uint64_t v) { return (hs_value){.type = HS_TYPE_ULONG, .size = 8, .as.u64 = v}; }
-static inline hs_value hs_float(float v) { return (hs_value){.type = HS_TYPE_FLOAT, .size = 4, .as.f32 = v}; }
-static inline hs_value hs_double(double v) { return (hs_value){.type = HS_TYPE_DOUBLE, .size = 8, .as.f64 = v}; }
-static inline hs_value hs_bool(bool v) { return (hs_value){.type = HS_TYPE_BOOL, .size = 1, .as.b = v}; }
-static inline hs_value hs_string_n(const char *s, size_t n) { return (hs_value){.type = HS_TYPE_STRING, .size = (uint32_t)n, .as.p = s}; }
-static inline hs_value hs_bytes(const void *p, size_t n) { return (hs_value){.type = HS_TYPE_BYTES, .size = (uint32_t)n, .as.p = p}; }
-static inline hs_value hs_string(const char *s) { return hs_string_n(s, strlen(s)); }
+/* Argument constructors: hs_call_host(..., 2, hs_int(1), hs_string("x")). STRING and BYTES
+ * point at the caller's data, which must stay valid until the host call returns. */
+static inline hs_value hs_int(int32_t v)
+{
+    return (hs_value){.type = HS_TYPE_INT, .size = 4, .as.i32 = v};
+}
+static inline hs_value hs_uint(uint32_t v)
+{
+    return (hs_value){.type = HS_TYPE_UINT, .size = 4, .as.u32 = v};
+}
+static inline hs_value hs_long(int64_t v)
+{
+    return (hs_value){.type = HS_TYPE_LONG, .size = 8, .as.i64 = v};
+}
+static inline hs_value hs_ulong(uint64_t v)
+{
+    return (hs_value){.type = HS_TYPE_ULONG, .size = 8, .as.u64 = v};
+}
+static inline hs_value hs_float(float v)
+{
+    return (hs_value){.type = HS_TYPE_FLOAT, .size = 4, .as.f32 = v};
+}
+static inline hs_value hs_double(double v)
+{
+    return (hs_value){.type = HS_TYPE_DOUBLE, .size = 8, .as.f64 = v};
+}
+static inline hs_value hs_bool(bool v)
+{
+    return (hs_value){.type = HS_TYPE_BOOL, .size = 1, .as.b = v};
+}
+static inline hs_value hs_string_n(const char *s, size_t n)
+{
+    return (hs_value){.type = HS_TYPE_STRING, .size = (uint32_t)n, .as.p = s};
+}
+static inline hs_value hs_bytes(const void *p, size_t n)
+{
+    return (hs_value){.type = HS_TYPE_BYTES, .size = (uint32_t)n, .as.p = p};
+}
+static inline hs_value hs_string(const char *s)
+{
+    return hs_string_n(s, strlen(s));
+}
+
 
 /* What a host call produced. */
 typedef struct hs_host_reply {
