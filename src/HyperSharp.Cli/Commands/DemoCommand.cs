@@ -1,0 +1,190 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace HyperSharp.Cli.Commands;
+
+/// <summary>
+/// <c>hypersharp demo</c>: a short tour of the library against the bundled simpleguest. Each section is one
+/// method called from <see cref="Run"/>, so new sections are appended as one more method and one more call.
+/// </summary>
+internal sealed class DemoCommand
+{
+    private const int LabelWidth = 36;
+    private const string PrintedText = "hello from the guest";
+
+    private static readonly TimeSpan s_latencyBudget = TimeSpan.FromSeconds(1);
+
+    private readonly TextWriter _out;
+    private readonly string _guestPath = Path.Combine(AppContext.BaseDirectory, "guests", "simpleguest.elf");
+    private int _hostAddCalls;
+    private (int A, int B) _lastHostAdd;
+
+    private DemoCommand(TextWriter output)
+    {
+        _out = output;
+    }
+
+    /// <summary>Creates the command.</summary>
+    public static Command Create()
+    {
+        var command = new Command("demo", "Boots the bundled guest, calls it, measures call latency and shows a contained guest failure.");
+        command.SetAction(parseResult => new DemoCommand(parseResult.InvocationConfiguration.Output).Run());
+        return command;
+    }
+
+    private int Run()
+    {
+        if (!File.Exists(_guestPath))
+        {
+            throw new GuestBinaryException($"The bundled guest '{_guestPath}' is missing; building the CLI builds it (make -C guest).");
+        }
+
+        ShowHypervisor();
+        using var sandbox = CreateSandbox();
+        CallGuestFunctions(sandbox);
+        CallHostFromGuest(sandbox);
+        PrintThroughHost(sandbox);
+        KeepStateBetweenCalls(sandbox);
+        MeasureLatency(sandbox);
+        ContainFailure(sandbox);
+        return ExitCodes.Success;
+    }
+
+    private void ShowHypervisor()
+    {
+        var cpu = CpuInfo.Read();
+        var machine = cpu is null ? "unknown CPU" : $"{cpu.Model ?? cpu.Vendor ?? "unknown CPU"}{(cpu.UnderHypervisor ? ", nested virtualization" : "")}";
+        var status = Hypervisor.IsAvailable ? "available" : $"unavailable: {Hypervisor.UnavailableReason}";
+        _out.WriteLine($"Hypervisor: {Hypervisor.Name} {status} ({machine})");
+    }
+
+    private Sandbox CreateSandbox()
+    {
+        Section("Sandbox");
+        var start = Stopwatch.GetTimestamp();
+        var sandbox = Sandbox.Create(_guestPath, CreateHostFunctions());
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        Row($"Sandbox.Create(\"{Path.GetFileName(_guestPath)}\")",
+            $"{elapsed.TotalMilliseconds:F1} ms: {ByteSizes.Format(sandbox.MemorySize)} of guest memory, {sandbox.GuestFunctions.Count} guest functions");
+        return sandbox;
+    }
+
+    private void CallGuestFunctions(Sandbox sandbox)
+    {
+        Section("Calls into the guest");
+        Row("Echo(\"hello from the host\")", $"\"{sandbox.Call<string>("Echo", "hello from the host")}\"");
+        Row("Add(40, 2)", Text(sandbox.Call<int>("Add", 40, 2)));
+    }
+
+    private void CallHostFromGuest(Sandbox sandbox)
+    {
+        var sum = sandbox.Call<int>("CallHostAdd", 20, 22);
+        Row("CallHostAdd(20, 22)", $"{sum}   (the guest called HostAdd({_lastHostAdd.A}, {_lastHostAdd.B}) in C#; host callbacks: {_hostAddCalls})");
+    }
+
+    private void PrintThroughHost(Sandbox sandbox)
+    {
+        // The guest's hs_printf reaches HostPrint, which writes the "[guest]" line before the result row.
+        var printed = sandbox.Call<int>("Print", PrintedText);
+        Row($"Print(\"{PrintedText}\")", $"{printed}   (bytes the guest printed through HostPrint)");
+    }
+
+    private void KeepStateBetweenCalls(Sandbox sandbox)
+    {
+        var counts = Enumerable.Range(0, 3).Select(_ => Text(sandbox.Call<int>("IncrementCounter")));
+        Row("IncrementCounter() ×3", $"{string.Join(", ", counts)}   (guest memory persists between calls)");
+    }
+
+    private void MeasureLatency(Sandbox sandbox)
+    {
+        Section("Warm call latency");
+        _out.WriteLine($"  {"",-LabelWidth}{"calls",8}{"median",12}{"p99",12}");
+        Latency("EchoI32(i)", 10_000, i => sandbox.Call<int>("EchoI32", i));
+        Latency("Echo(\"hello\")", 10_000, _ => sandbox.Call<string>("Echo", "hello"));
+        Latency("CallHostAdd(i, 1), guest → host", 2_000, i => sandbox.Call<int>("CallHostAdd", i, 1));
+    }
+
+    /// <summary>A guest that faults is contained: its sandbox is poisoned, every other sandbox carries on.</summary>
+    private void ContainFailure(Sandbox healthy)
+    {
+        Section("Failure containment");
+        using var victim = Sandbox.Create(_guestPath, CreateHostFunctions());
+        try
+        {
+            victim.Call("Ud2");
+        }
+        catch (GuestFaultException e)
+        {
+            Row("Ud2() in a second sandbox", $"{e.GetType().Name}: {e.Message}");
+        }
+
+        Row("its state", victim.State.ToString());
+        try
+        {
+            victim.Call<int>("Add", 1, 2);
+        }
+        catch (SandboxPoisonedException e)
+        {
+            Row("its next Add(1, 2)", $"{e.GetType().Name}: refused");
+        }
+
+        Row("first sandbox's Add(1, 2)", $"{healthy.Call<int>("Add", 1, 2)}   (state {healthy.State})");
+    }
+
+    private HostFunctions CreateHostFunctions()
+    {
+        var host = new HostFunctions();
+        host.Define(HostFunctions.HostPrintName, (string text) =>
+        {
+            _out.WriteLine($"  [guest] {text.TrimEnd('\n')}");
+            return Encoding.UTF8.GetByteCount(text);
+        });
+        host.Define("HostAdd", (int a, int b) =>
+        {
+            _hostAddCalls++;
+            _lastHostAdd = (a, b);
+            return a + b;
+        });
+        return host;
+    }
+
+    /// <summary>
+    /// Times each call on its own, after a warm-up, so the percentiles describe single calls. Stops early at
+    /// the latency budget: under nested virtualization a call can take a millisecond.
+    /// </summary>
+    private void Latency(string label, int maxCalls, Action<int> call)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            call(i);
+        }
+
+        var ticks = new long[maxCalls];
+        var budgetEnd = Stopwatch.GetTimestamp() + (long)(s_latencyBudget.TotalSeconds * Stopwatch.Frequency);
+        var calls = 0;
+        do
+        {
+            var start = Stopwatch.GetTimestamp();
+            call(calls);
+            ticks[calls++] = Stopwatch.GetTimestamp() - start;
+        }
+        while (calls < maxCalls && Stopwatch.GetTimestamp() < budgetEnd);
+
+        Array.Sort(ticks, 0, calls);
+        _out.WriteLine($"  {label,-LabelWidth}{calls,8:N0}{Microseconds(ticks[calls / 2]),12}{Microseconds(ticks[calls * 99 / 100]),12}");
+    }
+
+    private void Section(string title)
+    {
+        _out.WriteLine();
+        _out.WriteLine(title);
+    }
+
+    private void Row(string label, string value) => _out.WriteLine($"  {label,-LabelWidth}{value}");
+
+    private static string Microseconds(long ticks) => string.Create(CultureInfo.InvariantCulture, $"{ticks * 1e6 / Stopwatch.Frequency:F1} µs");
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,35 @@
+namespace HyperSharp.Cli;
+
+/// <summary>
+/// The process exit codes, one per kind of failure, so scripts can tell a typo from a crashed guest
+/// without parsing messages.
+/// </summary>
+internal static class ExitCodes
+{
+    /// <summary>The command did what was asked.</summary>
+    public const int Success = 0;
+
+    /// <summary>A bug in the CLI or the library: an exception nobody expected.</summary>
+    public const int InternalError = 1;
+
+    /// <summary>The command line is wrong: unknown option, missing or unreadable file, unknown function, an argument that does not parse or fit.</summary>
+    public const int Usage = 2;
+
+    /// <summary>The guest failed: it aborted, faulted, returned an error, broke the protocol, or a host function it called failed.</summary>
+    public const int GuestFailure = 3;
+
+    /// <summary>KVM is missing, inaccessible, or an operation on it failed.</summary>
+    public const int HypervisorUnavailable = 4;
+
+    /// <summary>The guest file is not an ELF the loader accepts.</summary>
+    public const int BadGuestBinary = 5;
+
+    /// <summary>The exit code for a library error; every <see cref="SandboxException"/> not listed is the guest's fault.</summary>
+    public static int For(SandboxException exception) => exception switch
+    {
+        GuestBinaryException => BadGuestBinary,
+        HypervisorUnavailableException or HypervisorException => HypervisorUnavailable,
+        GuestArgumentException or GuestFunctionNotFoundException => Usage,
+        _ => GuestFailure,
+    };
+}

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using HyperSharp.Cli.Commands;
+
+namespace HyperSharp.Cli;
+
+/// <summary>
+/// The <c>hypersharp</c> entry point: wires the commands together and turns expected failures into
+/// one-line messages and exit codes (<see cref="ExitCodes"/>), never stack traces.
+/// </summary>
+internal static class Program
+{
+    private static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    /// <summary>Runs the CLI with injectable writers, so tests can run it in-process.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        // A plain command rather than RootCommand, whose name would be the assembly's, HyperSharp.Cli.
+        var root = new Command("hypersharp", "Runs untrusted guest functions in hardware-isolated KVM micro-VMs.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+            InfoCommand.Create(),
+            RunCommand.Create(),
+            DemoCommand.Create(),
+        };
+
+        // No response files: "@path" is how a Bytes argument names a file to read.
+        var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        if (parseResult.Errors.Count > 0)
+        {
+            // System.CommandLine's own error action exits with 1, which would collide with InternalError.
+            foreach (var error in parseResult.Errors)
+            {
+                stderr.WriteLine($"error: {error.Message}");
+            }
+
+            var command = parseResult.CommandResult.Command;
+            stderr.WriteLine($"Run 'hypersharp{(command == root ? "" : " " + command.Name)} --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            return parseResult.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (SandboxException e)
+        {
+            stderr.WriteLine($"error: {e.GetType().Name}: {e.Message}");
+            return ExitCodes.For(e);
+        }
+#pragma warning disable CA1031 // Anything else is a bug: report it in full, but as an exit code rather than a crash.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            stderr.WriteLine($"error: internal error, please report: {e}");
+            return ExitCodes.InternalError;
+        }
+    }
+}

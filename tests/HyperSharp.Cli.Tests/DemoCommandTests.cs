@@ -1,0 +1,27 @@
+using Xunit;
+
+namespace HyperSharp.Cli.Tests;
+
+public sealed class DemoCommandTests
+{
+    [Fact]
+    public void DemoRunsEverySection()
+    {
+        Cli.RequireKvm();
+        var output = Cli.Run("demo").Succeeded();
+        Assert.StartsWith("Hypervisor: kvm available", output, StringComparison.Ordinal);
+        Assert.Matches(@"Sandbox\.Create\(""simpleguest\.elf""\) +[\d.]+ ms", output);
+        Assert.Matches(@"Echo\(""hello from the host""\) +""hello from the host""", output);
+        Assert.Matches(@"Add\(40, 2\) +42\n", output);
+        Assert.Matches(@"CallHostAdd\(20, 22\) +42 +\(the guest called HostAdd\(20, 22\) in C#; host callbacks: 1\)", output);
+        Assert.Contains("  [guest] hello from the guest\n", output, StringComparison.Ordinal);
+        Assert.Matches(@"IncrementCounter\(\) ×3 +1, 2, 3 ", output);
+        Assert.Matches(@"EchoI32\(i\) +[\d,]+ +[\d.]+ µs +[\d.]+ µs", output);
+        Assert.Matches(@"Echo\(""hello""\) +[\d,]+ +[\d.]+ µs", output);
+        Assert.Matches(@"CallHostAdd\(i, 1\).* +[\d,]+ +[\d.]+ µs", output);
+        Assert.Matches(@"Ud2\(\) in a second sandbox +GuestFaultException: .*invalid opcode", output);
+        Assert.Matches(@"its state +Poisoned\n", output);
+        Assert.Matches(@"its next Add\(1, 2\) +SandboxPoisonedException", output);
+        Assert.Matches(@"first sandbox's Add\(1, 2\) +3 ", output);
+    }
+}
