@@ -60,21 +60,12 @@ public sealed class CommandLineTests
     {
         var info = Cli.Run("info").Succeeded();
         Assert.Matches(@"(?m)^Hypervisor +kvm: (available|unavailable: .+)$", info);
-        Assert.Matches($@"(?m)^Guest ABI version +{LibraryConstants.AbiVersion}$", info);
+        Assert.Matches($@"(?m)^Guest ABI version +{HyperSharp.Memory.GuestAbi.AbiVersion}$", info);
         Assert.Matches(@"(?m)^Heap size +1 MiB +\(default; 4 KiB to 4 GiB", info);
         Assert.Matches(@"(?m)^Stack size +128 KiB +\(default; 16 KiB to 256 MiB", info);
         Assert.Matches(@"(?m)^Input buffer +64 KiB +\(default; 4 KiB to 256 MiB", info);
         Assert.Matches(@"(?m)^Output buffer +64 KiB", info);
         Assert.Matches(@"(?m)^HyperSharp version +\d+\.\d+", info);
         Assert.Matches(@"(?m)^Nested virtualization +(yes|no|unknown)", info);
-    }
-
-    [Fact]
-    public void LibraryConstantsAreReadable()
-    {
-        Assert.True(LibraryConstants.AbiVersion > 0);
-        Assert.InRange(SandboxOptions.Default.HeapSize, LibraryConstants.MinHeapSize, LibraryConstants.MaxHeapSize);
-        Assert.InRange(SandboxOptions.Default.StackSize, LibraryConstants.MinStackSize, LibraryConstants.MaxStackSize);
-        Assert.InRange(SandboxOptions.Default.InputBufferSize, LibraryConstants.MinBufferSize, LibraryConstants.MaxBufferSize);
     }
 }

@@ -39,29 +39,29 @@ public sealed class CallTests(SimpleGuestFixture fixture) : IClassFixture<Simple
     public void EchoU64ReturnsTheSameULong(ulong value) => Assert.Equal(value, Sandbox.Call<ulong>("EchoU64", value));
 
     [KvmTheory]
-    [InlineData(0f)]
-    [InlineData(-0f)]
-    [InlineData(1.5f)]
-    [InlineData(float.NaN)]
-    [InlineData(float.PositiveInfinity)]
-    [InlineData(float.NegativeInfinity)]
-    [InlineData(float.MaxValue)]
-    [InlineData(float.MinValue)]
-    [InlineData(float.Epsilon)]
-    public void EchoFloatKeepsEveryBit(float value) =>
-        Assert.Equal(BitConverter.SingleToUInt32Bits(value), BitConverter.SingleToUInt32Bits(Sandbox.Call<float>("EchoFloat", value)));
+    [InlineData(0x0000_0000u)] // 0
+    [InlineData(0x8000_0000u)] // -0
+    [InlineData(0x3FC0_0000u)] // 1.5
+    [InlineData(0x7FC0_0000u)] // NaN
+    [InlineData(0x7FC0_1234u)] // NaN with payload
+    [InlineData(0x7F80_0000u)] // +inf
+    [InlineData(0xFF80_0000u)] // -inf
+    [InlineData(0x7F7F_FFFFu)] // max
+    [InlineData(0x0000_0001u)] // smallest subnormal
+    public void EchoFloatKeepsEveryBit(uint bits) =>
+        Assert.Equal(bits, BitConverter.SingleToUInt32Bits(Sandbox.Call<float>("EchoFloat", BitConverter.UInt32BitsToSingle(bits))));
 
     [KvmTheory]
-    [InlineData(0d)]
-    [InlineData(-0d)]
-    [InlineData(Math.PI)]
-    [InlineData(double.NaN)]
-    [InlineData(double.PositiveInfinity)]
-    [InlineData(double.NegativeInfinity)]
-    [InlineData(double.MaxValue)]
-    [InlineData(double.Epsilon)]
-    public void EchoDoubleKeepsEveryBit(double value) =>
-        Assert.Equal(BitConverter.DoubleToUInt64Bits(value), BitConverter.DoubleToUInt64Bits(Sandbox.Call<double>("EchoDouble", value)));
+    [InlineData(0x0000_0000_0000_0000UL)] // 0
+    [InlineData(0x8000_0000_0000_0000UL)] // -0
+    [InlineData(0x4009_21FB_5444_2D18UL)] // pi
+    [InlineData(0x7FF8_0000_0000_0000UL)] // NaN
+    [InlineData(0x7FF0_0000_0000_0000UL)] // +inf
+    [InlineData(0xFFF0_0000_0000_0000UL)] // -inf
+    [InlineData(0x7FEF_FFFF_FFFF_FFFFUL)] // max
+    [InlineData(0x0000_0000_0000_0001UL)] // smallest subnormal
+    public void EchoDoubleKeepsEveryBit(ulong bits) =>
+        Assert.Equal(bits, BitConverter.DoubleToUInt64Bits(Sandbox.Call<double>("EchoDouble", BitConverter.UInt64BitsToDouble(bits))));
 
     [KvmTheory]
     [InlineData(true)]

@@ -68,9 +68,6 @@ public sealed class GuestFailureTests
     public void Ud2IsInvalidOpcode() => Assert.Equal(6, ThrowsAndPoisons<GuestFaultException>("Ud2").Vector);
 
     [KvmFact]
-    public void Int3IsBreakpoint() => Assert.Equal(3, ThrowsAndPoisons<GuestFaultException>("Int3").Vector);
-
-    [KvmFact]
     public void NonCanonicalAddressIsGeneralProtection() => Assert.Equal(13, ThrowsAndPoisons<GuestFaultException>("NonCanonical").Vector);
 
     [KvmFact]

@@ -1,4 +1,3 @@
-using Xunit;
 namespace HyperSharp.IntegrationTests;
 
 /// <summary>Paths of the test guests that the build compiles from guest/ and copies next to the tests.</summary>

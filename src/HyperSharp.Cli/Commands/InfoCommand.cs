@@ -25,12 +25,12 @@ internal static class InfoCommand
             ("CPU vendor", cpu?.Vendor ?? "unknown"),
             ("CPU model", cpu?.Model ?? "unknown"),
             ("Nested virtualization", cpu is null ? "unknown" : cpu.UnderHypervisor ? "yes: this machine is itself a VM" : "no: bare metal"),
-            ("Guest ABI version", LibraryConstants.AbiVersion.ToString(CultureInfo.InvariantCulture)),
+            ("Guest ABI version", HyperSharp.Memory.GuestAbi.AbiVersion.ToString(CultureInfo.InvariantCulture)),
             ("HyperSharp version", LibraryVersion()),
-            ("Heap size", SizeWithLimits(defaults.HeapSize, LibraryConstants.MinHeapSize, LibraryConstants.MaxHeapSize)),
-            ("Stack size", SizeWithLimits(defaults.StackSize, LibraryConstants.MinStackSize, LibraryConstants.MaxStackSize)),
-            ("Input buffer", SizeWithLimits(defaults.InputBufferSize, LibraryConstants.MinBufferSize, LibraryConstants.MaxBufferSize)),
-            ("Output buffer", SizeWithLimits(defaults.OutputBufferSize, LibraryConstants.MinBufferSize, LibraryConstants.MaxBufferSize)),
+            ("Heap size", SizeWithLimits(defaults.HeapSize, SandboxOptions.MinHeapSize, SandboxOptions.MaxHeapSize)),
+            ("Stack size", SizeWithLimits(defaults.StackSize, SandboxOptions.MinStackSize, SandboxOptions.MaxStackSize)),
+            ("Input buffer", SizeWithLimits(defaults.InputBufferSize, SandboxOptions.MinBufferSize, SandboxOptions.MaxBufferSize)),
+            ("Output buffer", SizeWithLimits(defaults.OutputBufferSize, SandboxOptions.MinBufferSize, SandboxOptions.MaxBufferSize)),
             ("Max guest binary", ByteSizes.Format(Sandbox.MaxGuestBinarySize)),
         ]);
         return ExitCodes.Success;

@@ -22,10 +22,10 @@ internal static class RunCommand
                 + "floats, nan, inf, -inf; true/false/1/0; strings as is; bytes as 0x hex or @file. Put -- before them if one could be taken for an option, such as -h.",
         };
         var defaults = SandboxOptions.Default;
-        var heap = SizeOption("--heap-size", "Guest heap", defaults.HeapSize, LibraryConstants.MinHeapSize, LibraryConstants.MaxHeapSize);
-        var stack = SizeOption("--stack-size", "Guest stack", defaults.StackSize, LibraryConstants.MinStackSize, LibraryConstants.MaxStackSize);
-        var input = SizeOption("--input-size", "Host-to-guest buffer (arguments)", defaults.InputBufferSize, LibraryConstants.MinBufferSize, LibraryConstants.MaxBufferSize);
-        var output = SizeOption("--output-size", "Guest-to-host buffer (results)", defaults.OutputBufferSize, LibraryConstants.MinBufferSize, LibraryConstants.MaxBufferSize);
+        var heap = SizeOption("--heap-size", "Guest heap", defaults.HeapSize, SandboxOptions.MinHeapSize, SandboxOptions.MaxHeapSize);
+        var stack = SizeOption("--stack-size", "Guest stack", defaults.StackSize, SandboxOptions.MinStackSize, SandboxOptions.MaxStackSize);
+        var input = SizeOption("--input-size", "Host-to-guest buffer (arguments)", defaults.InputBufferSize, SandboxOptions.MinBufferSize, SandboxOptions.MaxBufferSize);
+        var output = SizeOption("--output-size", "Guest-to-host buffer (results)", defaults.OutputBufferSize, SandboxOptions.MinBufferSize, SandboxOptions.MaxBufferSize);
 
         var command = new Command("run", "Calls one function of a guest and prints its result.") { guest, function, arguments, heap, stack, input, output };
         command.SetAction(parseResult =>

@@ -27,7 +27,8 @@ internal static class GuestFaults
         var cr2 = vector == PageFault ? registers.R11 : 0;
         var stackOverflow = vector == PageFault && cr2 >= layout.StackGuardPage && cr2 < layout.StackBase;
         var name = vector < s_vectorNames.Length ? s_vectorNames[vector] : "exception";
-        var message = $"The guest raised a {name} (vector {vector}) at RIP 0x{rip:x}";
+        var article = "aeiou".Contains(name[0], StringComparison.Ordinal) ? "an" : "a";
+        var message = $"The guest raised {article} {name} (vector {vector}) at RIP 0x{rip:x}";
         if (vector == PageFault)
         {
             message += ": " + DescribePageFault(errorCode, cr2, stackOverflow);

@@ -64,8 +64,8 @@ internal struct KvmRun
 
     // struct { __u64 phys_addr; __u8 data[8]; __u32 len; __u8 is_write; } mmio
     [FieldOffset(32)] public ulong MmioPhysAddr;
-    [FieldOffset(44)] public uint MmioLen;
-    [FieldOffset(48)] public byte MmioIsWrite;
+    [FieldOffset(48)] public uint MmioLen;
+    [FieldOffset(52)] public byte MmioIsWrite;
 
     // struct { __u64 hardware_entry_failure_reason; __u32 cpu; } fail_entry
     [FieldOffset(32)] public ulong FailEntryHardwareReason;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using HyperSharp.Interop;
 
@@ -65,34 +66,28 @@ internal sealed unsafe class KvmVcpu : IDisposable
             throw new HypervisorException("KVM_RUN", errno);
         }
 
-        // SAFETY: Run points at the live kvm_run mapping (see the property), read after KVM_RUN returned.
-        var run = Run;
-        switch ((int)run->ExitReason)
+        // SAFETY: Run points at the live kvm_run mapping (see the property); KVM_RUN has returned, so the
+        // kernel is not writing it. One copy of the fixed part, then no more pointer use below.
+        var run = *Run;
+        return (int)run.ExitReason switch
         {
-            case KvmRun.KVM_EXIT_IO:
-                return DecodeIo(run);
-            case KvmRun.KVM_EXIT_HLT:
-                return new VcpuExit(VcpuExitReason.Halt);
-            case KvmRun.KVM_EXIT_MMIO:
-                return new VcpuExit(VcpuExitReason.Mmio, Address: run->MmioPhysAddr, Size: (int)run->MmioLen,
-                    Detail: run->MmioIsWrite != 0 ? "write" : "read");
-            case KvmRun.KVM_EXIT_SHUTDOWN:
-                return new VcpuExit(VcpuExitReason.Shutdown);
-            case KvmRun.KVM_EXIT_INTR:
-                return new VcpuExit(VcpuExitReason.Interrupted);
-            case KvmRun.KVM_EXIT_FAIL_ENTRY:
-                return new VcpuExit(VcpuExitReason.Failed, Detail: $"KVM_EXIT_FAIL_ENTRY, hardware reason 0x{run->FailEntryHardwareReason:x}");
-            case KvmRun.KVM_EXIT_INTERNAL_ERROR:
-                return new VcpuExit(VcpuExitReason.Failed, Detail: $"KVM_EXIT_INTERNAL_ERROR, suberror {run->InternalSuberror}");
-            default:
-                return new VcpuExit(VcpuExitReason.Unknown, Detail: $"KVM exit reason {run->ExitReason}");
-        }
+            KvmRun.KVM_EXIT_IO => DecodeIo(run),
+            KvmRun.KVM_EXIT_HLT => new VcpuExit(VcpuExitReason.Halt),
+            KvmRun.KVM_EXIT_MMIO => new VcpuExit(VcpuExitReason.Mmio, Address: run.MmioPhysAddr, Size: (int)run.MmioLen,
+                Detail: run.MmioIsWrite != 0 ? "write" : "read"),
+            KvmRun.KVM_EXIT_SHUTDOWN => new VcpuExit(VcpuExitReason.Shutdown),
+            KvmRun.KVM_EXIT_INTR => new VcpuExit(VcpuExitReason.Interrupted),
+            KvmRun.KVM_EXIT_FAIL_ENTRY => new VcpuExit(VcpuExitReason.Failed, Detail: $"KVM_EXIT_FAIL_ENTRY, hardware reason 0x{run.FailEntryHardwareReason:x}"),
+            KvmRun.KVM_EXIT_INTERNAL_ERROR => new VcpuExit(VcpuExitReason.Failed, Detail: $"KVM_EXIT_INTERNAL_ERROR, suberror {run.InternalSuberror}"),
+            _ => new VcpuExit(VcpuExitReason.Unknown, Detail: $"KVM exit reason {run.ExitReason}"),
+        };
     }
 
     /// <summary>Wraps <c>KVM_GET_REGS</c>.</summary>
     public StandardRegisters GetRegs()
     {
         StandardRegisters registers;
+        // SAFETY: `registers` is a local (never moves) of kvm_regs size, which the kernel fills.
         Check(Libc.Ioctl(_fd, KvmIoctls.KVM_GET_REGS, &registers), "KVM_GET_REGS");
         return registers;
     }
@@ -100,9 +95,9 @@ internal sealed unsafe class KvmVcpu : IDisposable
     /// <summary>Wraps <c>KVM_SET_REGS</c>.</summary>
     public void SetRegs(in StandardRegisters registers)
     {
+        // SAFETY: fixed pins `registers` for the call; it is a kvm_regs-sized struct (checked by the ABI tests).
         fixed (StandardRegisters* pointer = &registers)
         {
-            // SAFETY: pointer is pinned for the call and points at a kvm_regs-sized struct.
             Check(Libc.Ioctl(_fd, KvmIoctls.KVM_SET_REGS, pointer), "KVM_SET_REGS");
         }
     }
@@ -111,6 +106,7 @@ internal sealed unsafe class KvmVcpu : IDisposable
     public SpecialRegisters GetSregs()
     {
         SpecialRegisters registers;
+        // SAFETY: `registers` is a local (never moves) of kvm_sregs size, which the kernel fills.
         Check(Libc.Ioctl(_fd, KvmIoctls.KVM_GET_SREGS, &registers), "KVM_GET_SREGS");
         return registers;
     }
@@ -118,9 +114,9 @@ internal sealed unsafe class KvmVcpu : IDisposable
     /// <summary>Wraps <c>KVM_SET_SREGS</c>.</summary>
     public void SetSregs(in SpecialRegisters registers)
     {
+        // SAFETY: fixed pins `registers` for the call; it is a kvm_sregs-sized struct (checked by the ABI tests).
         fixed (SpecialRegisters* pointer = &registers)
         {
-            // SAFETY: pointer is pinned for the call and points at a kvm_sregs-sized struct.
             Check(Libc.Ioctl(_fd, KvmIoctls.KVM_SET_SREGS, pointer), "KVM_SET_SREGS");
         }
     }
@@ -131,30 +127,30 @@ internal sealed unsafe class KvmVcpu : IDisposable
         _fd.Dispose();
     }
 
-    private static VcpuExit DecodeIo(KvmRun* run)
+    private VcpuExit DecodeIo(in KvmRun run)
     {
-        // SAFETY: run is the live kvm_run page; for KVM_EXIT_IO the kernel placed size*count data
-        // bytes at data_offset inside the same mapping. Only up to 4 bytes are read, after checking.
-        var size = run->IoSize;
-        if (run->IoDirection == KvmRun.KVM_EXIT_IO_IN)
+        var size = run.IoSize;
+        if (run.IoDirection == KvmRun.KVM_EXIT_IO_IN)
         {
-            return new VcpuExit(VcpuExitReason.IoIn, Port: run->IoPort, Size: size);
+            return new VcpuExit(VcpuExitReason.IoIn, Port: run.IoPort, Size: size);
         }
 
-        if (run->IoCount != 1 || size is not (1 or 2 or 4))
+        if (run.IoCount != 1 || size is not (1 or 2 or 4) || run.IoDataOffset > _runMapping.Length - 4)
         {
-            return new VcpuExit(VcpuExitReason.IoOut, Port: run->IoPort, Size: -1,
-                Detail: $"string or repeated OUT (count {run->IoCount}, size {size})");
+            return new VcpuExit(VcpuExitReason.IoOut, Port: run.IoPort, Size: -1,
+                Detail: $"string or repeated OUT (count {run.IoCount}, size {size})");
         }
 
-        var data = (byte*)run + run->IoDataOffset;
+        // SAFETY: the kernel put the OUT's `size` (1, 2 or 4) data bytes at data_offset inside the live kvm_run
+        // mapping, and data_offset + 4 <= the mapping's length was checked above. Unaligned reads are fine on x86.
+        var data = (byte*)Run + run.IoDataOffset;
         uint value = size switch
         {
             1 => *data,
-            2 => *(ushort*)data,
-            _ => *(uint*)data,
+            2 => Unsafe.ReadUnaligned<ushort>(data),
+            _ => Unsafe.ReadUnaligned<uint>(data),
         };
-        return new VcpuExit(VcpuExitReason.IoOut, Port: run->IoPort, Value: value, Size: size);
+        return new VcpuExit(VcpuExitReason.IoOut, Port: run.IoPort, Value: value, Size: size);
     }
 
     private static void Check(int result, string operation)

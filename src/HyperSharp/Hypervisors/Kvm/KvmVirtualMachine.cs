@@ -35,6 +35,7 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
             MemorySize = size,
             UserspaceAddr = (ulong)hostAddress,
         };
+        // SAFETY: `region` is a local (never moves) of kvm_userspace_memory_region size.
         if (Libc.Ioctl(_fd, KvmIoctls.KVM_SET_USER_MEMORY_REGION, &region) < 0)
         {
             throw new HypervisorException("KVM_SET_USER_MEMORY_REGION", Marshal.GetLastPInvokeError());

@@ -1,0 +1,52 @@
+using System.Runtime.CompilerServices;
+using HyperSharp.Hypervisors;
+using HyperSharp.Hypervisors.Kvm;
+using Xunit;
+
+namespace HyperSharp.AbiTests.Kvm;
+
+/// <summary>Every struct and constant mirrored from &lt;linux/kvm.h&gt; equals the header's, with gcc as the oracle.</summary>
+public sealed class KvmHeaderTests
+{
+    [Fact]
+    public void StructSizesAndFieldOffsetsMatchTheHeader()
+    {
+        var asserts = new CAssertions("#include <linux/kvm.h>");
+        asserts.Struct<StandardRegisters>("struct kvm_regs");
+        asserts.Struct<SegmentRegister>("struct kvm_segment");
+        asserts.Struct<DescriptorTable>("struct kvm_dtable", ("Padding0", "padding"), ("Padding1", "padding[1]"), ("Padding2", "padding[2]"));
+        asserts.Struct<SpecialRegisters>("struct kvm_sregs", ("PendingInterrupts", "interrupt_bitmap"));
+        asserts.Struct<KvmUserspaceMemoryRegion>("struct kvm_userspace_memory_region");
+        asserts.Struct<KvmCpuidEntry2>("struct kvm_cpuid_entry2", ("Padding0", "padding"), ("Padding1", "padding[1]"), ("Padding2", "padding[2]"));
+        asserts.Struct<KvmCpuid2Header>("struct kvm_cpuid2");
+        asserts.Offsets<KvmRun>("struct kvm_run",
+            ("RequestInterruptWindow", "request_interrupt_window"), ("ImmediateExit", "immediate_exit"), ("ExitReason", "exit_reason"),
+            ("IoDirection", "io.direction"), ("IoSize", "io.size"), ("IoPort", "io.port"), ("IoCount", "io.count"), ("IoDataOffset", "io.data_offset"),
+            ("MmioPhysAddr", "mmio.phys_addr"), ("MmioLen", "mmio.len"), ("MmioIsWrite", "mmio.is_write"),
+            ("FailEntryHardwareReason", "fail_entry.hardware_entry_failure_reason"), ("InternalSuberror", "internal.suberror"));
+        asserts.CompileOrFail();
+    }
+
+    [Fact]
+    public void IoctlNumbersCapabilitiesAndExitReasonsMatchTheHeader()
+    {
+        var asserts = new CAssertions("#include <linux/kvm.h>");
+        asserts.ConstantsOf(typeof(KvmIoctls));
+        asserts.ConstantsOf(typeof(KvmRun));
+        foreach (var capability in Enum.GetValues<KvmCapability>())
+        {
+            asserts.Equal(capability.ToString(), (long)capability);
+        }
+
+        asserts.CompileOrFail();
+    }
+
+    [Fact]
+    public void TheOracleCatchesAMismatch()
+    {
+        var asserts = new CAssertions("#include <linux/kvm.h>");
+        asserts.Equal("sizeof(struct kvm_regs)", Unsafe.SizeOf<StandardRegisters>() + 8);
+        GccCompiler.SkipUnlessAvailable();
+        Assert.NotEqual(0, asserts.Compile().ExitCode);
+    }
+}

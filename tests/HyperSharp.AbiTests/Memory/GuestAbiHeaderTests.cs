@@ -1,0 +1,38 @@
+using HyperSharp.Memory;
+using Xunit;
+
+namespace HyperSharp.AbiTests.Memory;
+
+/// <summary>The host's copy of abi.h (ports, addresses, PEB layout, abort codes) equals the header, with gcc as the oracle.</summary>
+public sealed class GuestAbiHeaderTests
+{
+    [Fact]
+    public void ConstantsAndPebLayoutMatchAbiH()
+    {
+        var asserts = new CAssertions("#include <hypersharp/abi.h>");
+        asserts.Equal("HS_ABI_VERSION", GuestAbi.AbiVersion);
+        asserts.Equal("HS_PAGE_SIZE", (long)GuestAbi.PageSize);
+        asserts.Equal("HS_GDT_ADDRESS", (long)GuestAbi.GdtAddress);
+        asserts.Equal("HS_TSS_OFFSET", (long)GuestAbi.TssOffset);
+        asserts.Equal("HS_PEB_ADDRESS", (long)GuestAbi.PebAddress);
+        asserts.Equal("HS_PAGE_TABLES_ADDRESS", (long)GuestAbi.PageTablesAddress);
+        asserts.Equal("HS_SELECTOR_CODE", GuestAbi.SelectorCode);
+        asserts.Equal("HS_SELECTOR_DATA", GuestAbi.SelectorData);
+        asserts.Equal("HS_SELECTOR_TSS", GuestAbi.SelectorTss);
+        asserts.Equal("HS_PORT_DONE", GuestAbi.PortDone);
+        asserts.Equal("HS_PORT_HOST_CALL", GuestAbi.PortHostCall);
+        asserts.Equal("HS_PORT_ABORT", GuestAbi.PortAbort);
+        asserts.Equal("HS_PORT_FAULT", GuestAbi.PortFault);
+        asserts.Equal("HS_PEB_MAGIC", unchecked((long)GuestAbi.PebMagic));
+        asserts.Equal("HS_ABORT_OUT_OF_MEMORY", GuestAbi.AbortOutOfMemory);
+        asserts.Equal("HS_ABORT_ASSERTION", GuestAbi.AbortAssertion);
+        asserts.Equal("HS_ABORT_BAD_MESSAGE", GuestAbi.AbortBadMessage);
+        asserts.Equal("sizeof(hs_peb)", GuestAbi.Peb.Size);
+        foreach (var field in typeof(GuestAbi.Peb).GetFields().Where(f => f.Name != nameof(GuestAbi.Peb.Size)))
+        {
+            asserts.Equal($"offsetof(hs_peb, {CAssertions.SnakeCase(field.Name)})", Convert.ToInt64(field.GetRawConstantValue(), System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        asserts.CompileOrFail();
+    }
+}
