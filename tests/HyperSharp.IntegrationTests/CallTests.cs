@@ -1,6 +1,6 @@
-using Xunit;
 using System.Globalization;
 using System.Text;
+using Xunit;
 
 namespace HyperSharp.IntegrationTests;
 

@@ -1,5 +1,5 @@
-using Xunit;
 using System.Runtime.CompilerServices;
+using Xunit;
 
 namespace HyperSharp.IntegrationTests;
 

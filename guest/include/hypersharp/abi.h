@@ -33,7 +33,7 @@
  * next call. */
 #define HS_PORT_DONE 0x6800u
 /* The output buffer holds a CALL for a host function. The host writes a RETURN or ERROR message
- * into the input buffer at hs_reply_offset(input message size) and resumes the guest. */
+ * into the input buffer right after the guest call's own message and resumes the guest. */
 #define HS_PORT_HOST_CALL 0x6801u
 /* The guest gave up: EAX = abort code; the output buffer holds an ERROR message with the same
  * code and the text. The guest is never resumed. */

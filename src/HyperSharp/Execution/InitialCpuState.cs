@@ -32,21 +32,41 @@ internal static class InitialCpuState
     {
         var code = new SegmentRegister
         {
-            Base = 0, Limit = 0xFFFF_FFFF, Selector = GuestAbi.SelectorCode,
-            Type = 0xB, Present = 1, Dpl = 0, Db = 0, S = 1, L = 1, G = 1,
+            Base = 0,
+            Limit = 0xFFFF_FFFF,
+            Selector = GuestAbi.SelectorCode,
+            Type = 0xB,
+            Present = 1,
+            Dpl = 0,
+            Db = 0,
+            S = 1,
+            L = 1,
+            G = 1,
         };
         var data = new SegmentRegister
         {
-            Base = 0, Limit = 0xFFFF_FFFF, Selector = GuestAbi.SelectorData,
-            Type = 0x3, Present = 1, Dpl = 0, Db = 1, S = 1, L = 0, G = 1,
+            Base = 0,
+            Limit = 0xFFFF_FFFF,
+            Selector = GuestAbi.SelectorData,
+            Type = 0x3,
+            Present = 1,
+            Dpl = 0,
+            Db = 1,
+            S = 1,
+            L = 0,
+            G = 1,
         };
         var sregs = reset;
         sregs.Cs = code;
         sregs.Ds = sregs.Es = sregs.Fs = sregs.Gs = sregs.Ss = data;
         sregs.Tr = new SegmentRegister
         {
-            Base = SystemTables.TssAddress, Limit = SystemTables.TssLimit, Selector = GuestAbi.SelectorTss,
-            Type = 0xB, Present = 1, S = 0,
+            Base = SystemTables.TssAddress,
+            Limit = SystemTables.TssLimit,
+            Selector = GuestAbi.SelectorTss,
+            Type = 0xB,
+            Present = 1,
+            S = 0,
         };
         sregs.Gdt = new DescriptorTable { Base = GuestAbi.GdtAddress, Limit = SystemTables.GdtLimit };
         sregs.Idt = default;

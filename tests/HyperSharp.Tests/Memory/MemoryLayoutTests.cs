@@ -1,6 +1,6 @@
-using Xunit;
 using System.Buffers.Binary;
 using HyperSharp.Memory;
+using Xunit;
 
 namespace HyperSharp.Tests.Memory;
 

@@ -1,5 +1,5 @@
-using Xunit;
 using System.Text.RegularExpressions;
+using Xunit;
 
 namespace HyperSharp.Tests.Style;
 
