@@ -1,0 +1,404 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+
+namespace HyperSharp.Benchmarks.Compare;
+
+/// <summary>
+/// <c>compare [--quick] [--json file] [--rounds n]</c>: HyperSharp side by side with the raw KVM limits
+/// that bench/rawkvm measures on the same machine in the same run. Rounds alternate rawkvm and the
+/// HyperSharp scenarios (and their order), so both see the same machine state; samples are pooled
+/// across rounds. A sample is the mean time per operation over one batch, as in rawkvm.
+/// </summary>
+internal static class CompareCommand
+{
+    private const string Usage = "usage: compare [--quick] [--json file] [--rounds n] [--guests dir]";
+
+    public static int Run(string[] args)
+    {
+        var quick = false;
+        string? jsonPath = null;
+        int? rounds = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--quick":
+                    quick = true;
+                    break;
+                case "--json" when i + 1 < args.Length:
+                    jsonPath = args[++i];
+                    break;
+                case "--guests" when i + 1 < args.Length:
+                    Environment.SetEnvironmentVariable(BenchFiles.GuestDirectoryVariable, args[++i]);
+                    break;
+                case "--rounds" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var n) && n > 0:
+                    rounds = n;
+                    i++;
+                    break;
+                default:
+                    Console.Error.WriteLine(Usage);
+                    return 2;
+            }
+        }
+
+        var settings = quick ? Settings.Quick : Settings.Full;
+        if (rounds is { } r)
+        {
+            settings = settings with { Rounds = r };
+        }
+
+        var report = Measure(settings);
+        Console.WriteLine(report.ToMarkdown());
+        if (jsonPath is not null)
+        {
+            File.WriteAllText(jsonPath, report.ToJson());
+            Console.Error.WriteLine($"Wrote {jsonPath}");
+        }
+
+        return 0;
+    }
+
+    private static Report Measure(Settings settings)
+    {
+        var raw = new RawKvm(BenchFiles.RawKvm, settings.QuickRaw);
+        var guest = BenchFiles.SimpleGuest;
+        var host = BenchHost.Create();
+        var bytes24K = new byte[24 << 10];
+        Random.Shared.NextBytes(bytes24K);
+        using var sandbox = Sandbox.Create(guest, host);
+
+        static double Exits(RawKvm raw, int count) => count * raw[RawKvm.ExitRoundTrip].Median;
+        var warm = new List<WarmScenario>
+        {
+            new(new Scenario("GuestCalls.CallEchoI32", "—", "1 exit", r => Exits(r, 1)), () => sandbox.Call<int>("EchoI32", 42)),
+            new(new Scenario("GuestCalls.CallEcho", "guest_calls/call", "1 exit", r => Exits(r, 1)), () => sandbox.Call<string>("Echo", "hello")),
+            new(new Scenario("GuestCalls.CallNothing", "—", "1 exit", r => Exits(r, 1)), () => sandbox.Call("Nothing")),
+            new(new Scenario("GuestCalls.CallWithHostFunction", "guest_calls/call_with_host_function", "2 exits", r => Exits(r, 2)),
+                () => sandbox.Call<int>("CallHostAdd", 1, 41)),
+            new(new Scenario("GuestCalls.CallEchoBytes24K", "sample_workloads/24K_in_8K_out (24K in, 24K out)", "1 exit", r => Exits(r, 1)),
+                () => sandbox.Call<byte[]>("EchoBytes", bytes24K)),
+        };
+        var create = new Scenario("Sandboxes.CreateSandbox", "sandboxes/create_initialized", "VM create → first exit",
+            r => r[RawKvm.VmCreateReady].Median);
+        var createAndDrop = new Scenario("Sandboxes.CreateSandboxAndDrop", "sandboxes/create_initialized_and_drop", "VM create → first exit → destroy",
+            r => r[RawKvm.VmLifecycle].Median);
+        var createAndCall = new Scenario("Sandboxes.CreateSandboxAndCall", "snapshot_files/cold_start_via_evolve", "VM create → first exit + 1 exit",
+            r => r[RawKvm.VmCreateReady].Median + Exits(r, 1));
+
+        // Warm up (JIT tiering, page cache) for a fixed time, and learn how long each operation takes so
+        // that batches and counts fit the time budget whatever the machine: a call costs microseconds
+        // on hardware virtualization and around a millisecond where KVM emulates ring 0.
+        Progress("warming up");
+        foreach (var scenario in warm)
+        {
+            scenario.Estimate = WarmUp(scenario.Operation, settings.WarmUpSeconds);
+        }
+
+        var createEstimate = WarmUp(() => Sandbox.Create(guest, host).Dispose(), settings.WarmUpSeconds, minimum: 2);
+        MeasureCreateAndCall(guest, host, 1, null);
+        raw.RunRound(); // warms rawkvm's binary and page cache; its samples count like any other round's
+
+        Progress("allocations");
+        var allocations = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var scenario in warm)
+        {
+            allocations[scenario.Scenario.Name] = AllocatedPerCall(scenario.Operation,
+                Math.Clamp((int)(settings.AllocationSeconds / scenario.Estimate), 100, settings.AllocationCalls));
+        }
+
+        allocations[create.Name] = AllocatedPerCall(() => Sandbox.Create(guest, host).Dispose(), 2);
+        var createsPerRound = Math.Clamp((int)(settings.CreateSecondsPerRound / 2 / createEstimate), 1, settings.CreatesPerRound);
+
+        for (var round = 0; round < settings.Rounds; round++)
+        {
+            Progress($"round {round + 1}/{settings.Rounds}");
+            var rawFirst = round % 2 == 1;
+            if (rawFirst)
+            {
+                raw.RunRound();
+            }
+
+            var order = round % 2 == 0 ? warm : Enumerable.Reverse(warm);
+            foreach (var scenario in order)
+            {
+                var callsPerSample = Math.Clamp((int)(settings.SampleSeconds / scenario.Estimate), 1, settings.CallsPerSample);
+                MeasureWarm(scenario, settings.WarmSamplesPerRound, callsPerSample);
+            }
+
+            MeasureCreate(guest, host, createsPerRound, create.Samples, createAndDrop.Samples);
+            MeasureCreateAndCall(guest, host, createsPerRound, createAndCall.Samples);
+            if (!rawFirst)
+            {
+                raw.RunRound();
+            }
+        }
+
+        return new Report(settings, [.. warm.Select(w => w.Scenario), create, createAndDrop, createAndCall], raw, allocations);
+    }
+
+    private static void MeasureWarm(WarmScenario scenario, int samples, int callsPerSample)
+    {
+        var operation = scenario.Operation;
+        for (var s = 0; s < samples; s++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            for (var i = 0; i < callsPerSample; i++)
+            {
+                operation();
+            }
+
+            scenario.Scenario.Samples.Add(Nanoseconds(start, Stopwatch.GetTimestamp()) / callsPerSample);
+        }
+    }
+
+    private static void MeasureCreate(string guest, HostFunctions host, int count, Samples? ready, Samples? readyAndDrop)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            var sandbox = Sandbox.Create(guest, host);
+            var created = Stopwatch.GetTimestamp();
+            sandbox.Dispose();
+            var end = Stopwatch.GetTimestamp();
+            ready?.Add(Nanoseconds(start, created));
+            readyAndDrop?.Add(Nanoseconds(start, end));
+        }
+    }
+
+    private static void MeasureCreateAndCall(string guest, HostFunctions host, int count, Samples? samples)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            var sandbox = Sandbox.Create(guest, host);
+            _ = sandbox.Call<string>("Echo", "hello");
+            var end = Stopwatch.GetTimestamp();
+            sandbox.Dispose();
+            samples?.Add(Nanoseconds(start, end));
+        }
+    }
+
+    /// <summary>Runs <paramref name="operation"/> for about <paramref name="seconds"/>; returns the mean seconds per run of the second half.</summary>
+    private static double WarmUp(Action operation, double seconds, int minimum = 3)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var runs = 0;
+        while (runs < minimum || Stopwatch.GetElapsedTime(start).TotalSeconds < seconds / 2)
+        {
+            operation();
+            runs++;
+        }
+
+        var half = Stopwatch.GetTimestamp();
+        runs = 0;
+        while (runs < minimum || Stopwatch.GetElapsedTime(half).TotalSeconds < seconds / 2)
+        {
+            operation();
+            runs++;
+        }
+
+        return Stopwatch.GetElapsedTime(half).TotalSeconds / runs;
+    }
+
+    /// <summary>Managed bytes allocated on this thread per operation, over <paramref name="calls"/> warm operations.</summary>
+    private static double AllocatedPerCall(Action operation, int calls)
+    {
+        operation();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < calls; i++)
+        {
+            operation();
+        }
+
+        return (double)(GC.GetAllocatedBytesForCurrentThread() - before) / calls;
+    }
+
+    private static double Nanoseconds(long start, long end) => (end - start) * 1e9 / Stopwatch.Frequency;
+
+    private static void Progress(string text) => Console.Error.WriteLine($"compare: {text}");
+
+    /// <summary>
+    /// How much to measure, as time budgets and caps. Quick finishes in well under a minute; full in a
+    /// few minutes. A warm sample is a batch of calls lasting about <see cref="SampleSeconds"/>.
+    /// </summary>
+    private sealed record Settings(bool QuickRaw, int Rounds, double WarmUpSeconds, double AllocationSeconds, int AllocationCalls,
+        int WarmSamplesPerRound, double SampleSeconds, int CallsPerSample, double CreateSecondsPerRound, int CreatesPerRound)
+    {
+        public static Settings Quick { get; } = new(QuickRaw: true, Rounds: 4, WarmUpSeconds: 0.4, AllocationSeconds: 0.2, AllocationCalls: 2000,
+            WarmSamplesPerRound: 5, SampleSeconds: 0.02, CallsPerSample: 200, CreateSecondsPerRound: 1.5, CreatesPerRound: 8);
+
+        public static Settings Full { get; } = new(QuickRaw: false, Rounds: 20, WarmUpSeconds: 2, AllocationSeconds: 1, AllocationCalls: 20000,
+            WarmSamplesPerRound: 10, SampleSeconds: 0.05, CallsPerSample: 1000, CreateSecondsPerRound: 4, CreatesPerRound: 25);
+    }
+
+    private sealed record WarmScenario(Scenario Scenario, Action Operation)
+    {
+        /// <summary>Seconds per call, from the warm-up.</summary>
+        public double Estimate { get; set; }
+    }
+}
+
+/// <summary>One HyperSharp measurement and the raw KVM cost it cannot go below.</summary>
+/// <param name="Name">Benchmark name, mirroring Hyperlight's Criterion groups.</param>
+/// <param name="Hyperlight">The Hyperlight benchmark it corresponds to.</param>
+/// <param name="LimitName">What the raw limit consists of.</param>
+/// <param name="Limit">The limit's median in ns, from the pooled rawkvm samples.</param>
+internal sealed record Scenario(string Name, string Hyperlight, string LimitName, Func<RawKvm, double> Limit)
+{
+    public Samples Samples { get; } = new();
+}
+
+internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios, RawKvm raw, IReadOnlyDictionary<string, double> allocations)
+{
+    private const double EchoTargetExits = 2;
+    private const double HostCallTargetExits = 3;
+    private const double CreateTargetNs = 5e6;
+
+    public string ToMarkdown()
+    {
+        var exit = raw[RawKvm.ExitRoundTrip].Median;
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Machine.Describe()}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Settings: {settings}");
+        text.AppendLine();
+        text.AppendLine("| Scenario | Hyperlight equivalent | HyperSharp median | p90 | Raw limit | Limit median | Ratio to limit | × one exit | Alloc/op |");
+        text.AppendLine("|---|---|---:|---:|---|---:|---:|---:|---:|");
+        foreach (var s in scenarios)
+        {
+            var limit = s.Limit(raw);
+            var alloc = allocations.TryGetValue(s.Name, out var bytes) ? $"{bytes:0.#} B" : "—";
+            var exits = s.Name.StartsWith("GuestCalls.", StringComparison.Ordinal) ? $"{s.Samples.Median / exit:0.0}×" : "—";
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {s.Name} | {s.Hyperlight} | {Time(s.Samples.Median)} | {Time(s.Samples.P90)} | {s.LimitName} | {Time(limit)} | {s.Samples.Median / limit:0.00}× | {exits} | {alloc} |");
+        }
+
+        text.AppendLine();
+        text.AppendLine("Raw KVM limits (bench/rawkvm, same run, pooled over all rounds):");
+        text.AppendLine();
+        text.AppendLine("| rawkvm measurement | median | p90 | samples |");
+        text.AppendLine("|---|---:|---:|---:|");
+        foreach (var (name, samples) in raw.Results)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {Time(samples.Median)} | {Time(samples.P90)} | {samples.Count} |");
+        }
+
+        if (raw.Results.TryGetValue(RawKvm.ExitRoundTrip100Nops, out var nops))
+        {
+            var perInstruction = (nops.Median - exit) / 100;
+            text.AppendLine();
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"One simple ring-0 guest instruction costs {Time(perInstruction)} here ((exit_roundtrip_100nops − exit_roundtrip) / 100; under 1 ns on hardware virtualization).");
+        }
+
+        text.AppendLine();
+        text.AppendLine("| Target | Threshold | Measured (median) | Met |");
+        text.AppendLine("|---|---:|---:|---|");
+        foreach (var (target, threshold, measured, met) in Targets())
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {target} | {threshold} | {measured} | {(met ? "yes" : "**no**")} |");
+        }
+
+        return text.ToString();
+    }
+
+    public string ToJson()
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("machine", Machine.Describe());
+            json.WriteString("settings", settings.ToString());
+            json.WriteStartArray("scenarios");
+            foreach (var s in scenarios)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", s.Name);
+                json.WriteString("hyperlight", s.Hyperlight);
+                json.WriteNumber("median_ns", Math.Round(s.Samples.Median, 1));
+                json.WriteNumber("p90_ns", Math.Round(s.Samples.P90, 1));
+                json.WriteNumber("samples", s.Samples.Count);
+                json.WriteString("limit", s.LimitName);
+                json.WriteNumber("limit_median_ns", Math.Round(s.Limit(raw), 1));
+                json.WriteNumber("ratio_to_limit", Math.Round(s.Samples.Median / s.Limit(raw), 3));
+                if (allocations.TryGetValue(s.Name, out var bytes))
+                {
+                    json.WriteNumber("allocated_bytes_per_op", Math.Round(bytes, 2));
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartObject("raw");
+            foreach (var (name, samples) in raw.Results)
+            {
+                json.WriteStartObject(name);
+                json.WriteNumber("median_ns", Math.Round(samples.Median, 1));
+                json.WriteNumber("p90_ns", Math.Round(samples.P90, 1));
+                json.WriteNumber("samples", samples.Count);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+            json.WriteStartArray("targets");
+            foreach (var (target, threshold, measured, met) in Targets())
+            {
+                json.WriteStartObject();
+                json.WriteString("target", target);
+                json.WriteString("threshold", threshold);
+                json.WriteString("measured", measured);
+                json.WriteBoolean("met", met);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private IEnumerable<(string Target, string Threshold, string Measured, bool Met)> Targets()
+    {
+        var exit = raw[RawKvm.ExitRoundTrip].Median;
+        var echo = Find("GuestCalls.CallEcho").Samples.Median;
+        var hostCall = Find("GuestCalls.CallWithHostFunction").Samples.Median;
+        var create = Find("Sandboxes.CreateSandbox").Samples;
+        var alloc = allocations["GuestCalls.CallEchoI32"];
+        yield return ("Warm Call<string>(\"Echo\",\"hello\") ≤ 2× one exit round trip", $"{Time(EchoTargetExits * exit)}",
+            $"{Time(echo)} ({echo / exit:0.00}×)", echo <= EchoTargetExits * exit);
+        yield return ("Call with one host callback ≤ 3× one exit round trip", $"{Time(HostCallTargetExits * exit)}",
+            $"{Time(hostCall)} ({hostCall / exit:0.00}×)", hostCall <= HostCallTargetExits * exit);
+        yield return ("Sandbox.Create from ELF ≤ 5 ms", Time(CreateTargetNs), $"{Time(create.Median)} (p90 {Time(create.P90)})",
+            create.Median <= CreateTargetNs);
+        yield return ("Warm Call<int>(\"EchoI32\") allocates 0 bytes", "0 B", $"{alloc:0.##} B/call", alloc == 0);
+    }
+
+    private Scenario Find(string name) => scenarios.First(s => s.Name == name);
+
+    private static string Time(double nanoseconds) => nanoseconds switch
+    {
+        double.NaN => "—",
+        < 1e3 => string.Create(CultureInfo.InvariantCulture, $"{nanoseconds:0} ns"),
+        < 1e6 => string.Create(CultureInfo.InvariantCulture, $"{nanoseconds / 1e3:0.0} µs"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{nanoseconds / 1e6:0.00} ms"),
+    };
+}
+
+/// <summary>What the numbers were measured on.</summary>
+internal static class Machine
+{
+    public static string Describe()
+    {
+        var cpuinfo = File.Exists("/proc/cpuinfo") ? File.ReadAllLines("/proc/cpuinfo") : [];
+        var model = cpuinfo.FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
+        var flags = cpuinfo.FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal)) ?? string.Empty;
+        var nested = flags.Split(' ').Contains("hypervisor") ? "nested (hypervisor flag set)" : "bare metal (no hypervisor flag)";
+        var kernel = File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : "unknown kernel";
+        return $"{model}, {Environment.ProcessorCount} CPUs, {nested}, Linux {kernel}, {RuntimeInformation.FrameworkDescription}";
+    }
+}

@@ -1,0 +1,12 @@
+using BenchmarkDotNet.Running;
+using HyperSharp.Benchmarks.Compare;
+
+// `compare [--quick] [--json file]` runs the side-by-side harness against the raw KVM limits;
+// everything else goes to BenchmarkDotNet (e.g. `-- --filter '*'`).
+if (args.Length > 0 && args[0] == "compare")
+{
+    return CompareCommand.Run(args[1..]);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;
