@@ -3,6 +3,8 @@
  * stack top (no return address). The IDT is loaded first so that every later fault reaches
  * the host as HS_PORT_FAULT instead of a triple fault.
  */
+    .equ HS_PORT_USER_MODE, 0x6804   /* abi.h */
+
     .text
     .globl _start
     .type _start, @function
@@ -10,6 +12,10 @@ _start:
     xor %ebp, %ebp            /* terminates frame-pointer walks */
     mov %rdi, %rbx            /* callee-saved across the C call */
     call hs_idt_install
+    /* Ask the host for ring 3: everything from here on runs as user code, natively even where
+     * a hypervisor emulates ring 0 instruction by instruction. */
+    mov $HS_PORT_USER_MODE, %edx
+    out %eax, %dx
     mov %rbx, %rdi
     call hs_start             /* never returns */
     ud2

@@ -1,7 +1,6 @@
 /*
- * The float and double accessors and builders: the only SDK code that touches SSE registers
- * (the ABI passes floats in them). Everything else is built with -mgeneral-regs-only; see the
- * Makefile for why.
+ * The float and double accessors and builders, which pass values in SSE registers as the
+ * System V ABI does.
  */
 #include "internal.h"
 

@@ -3,9 +3,9 @@
  * freestanding code; this file is built with -fno-tree-loop-distribute-patterns so it does not
  * turn its own loops back into calls to itself.
  *
- * Bulk copies and fills use `rep movsq/stosq` plus a byte tail: fast on hardware, and where KVM
- * emulates the guest (see the Makefile) each iteration costs about the same whatever its width,
- * so moving 8 bytes per iteration is 8 times faster than a byte loop or `rep movsb`.
+ * Bulk copies and fills use `rep movsq/stosq` plus a byte tail: fast on hardware, and where a
+ * hypervisor emulates instructions each iteration costs about the same whatever its width, so
+ * moving 8 bytes per iteration is 8 times faster than a byte loop or `rep movsb`.
  */
 #include "internal.h"
 

@@ -15,14 +15,29 @@ public sealed class HostileGuestTests
     }
 
     [KvmFact]
-    public void WriteToAnUnknownPortIsRefused() =>
-        Assert.Contains("I/O port 0x1234", Violation("OutToPort", 0x1234).Message, StringComparison.Ordinal);
+    public void WriteToAnUnopenedPortFaults()
+    {
+        // Ring-3 guest code may only use the ports the TSS I/O bitmap opens (0x6800-0x680F).
+        using var sandbox = Sandbox.Create(Guests.SimpleGuest);
+        var e = Assert.Throws<GuestFaultException>(() => sandbox.Call("OutToPort", 0x1234));
+        Assert.Equal(13, e.Vector);
+        Assert.Equal(SandboxState.Poisoned, sandbox.State);
+    }
+
+    [KvmFact]
+    public void WriteToAnOpenButUnassignedPortIsRefused() =>
+        Assert.Contains("I/O port 0x6808", Violation("OutToPort", 0x6808).Message, StringComparison.Ordinal);
 
     [KvmFact]
     public void ReadFromAPortIsRefused() => Assert.Contains("read from I/O port", Violation("ReadPort").Message, StringComparison.Ordinal);
 
     [KvmFact]
-    public void HaltOutsideTheProtocolIsRefused() => Assert.Contains("HLT", Violation("Halt").Message, StringComparison.Ordinal);
+    public void HaltIsPrivilegedForGuestCode()
+    {
+        using var sandbox = Sandbox.Create(Guests.SimpleGuest);
+        Assert.Equal(13, Assert.Throws<GuestFaultException>(() => sandbox.Call("Halt")).Vector);
+        Assert.Equal(SandboxState.Poisoned, sandbox.State);
+    }
 
     [KvmTheory]
     [InlineData(1)]

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 /* Bumped whenever anything in this file changes meaning. The host refuses other versions. */
-#define HS_ABI_VERSION 1u
+#define HS_ABI_VERSION 2u
 
 #define HS_PAGE_SIZE 4096u
 
@@ -22,10 +22,13 @@
 #define HS_PEB_ADDRESS 0x2000u        /* hs_peb; read-only, NX */
 #define HS_PAGE_TABLES_ADDRESS 0x3000u /* PML4 first; not mapped in the guest at all */
 
-/* Segment selectors installed by the host (GDT entries 1, 2 and 3-4). */
+/* Segment selectors installed by the host (GDT entries 1, 2, 3-4, 5 and 6). The user (DPL 3)
+ * segments are the ones the vCPU gets on HS_PORT_USER_MODE; with RPL 3 they are 0x2B and 0x33. */
 #define HS_SELECTOR_CODE 0x08u
 #define HS_SELECTOR_DATA 0x10u
 #define HS_SELECTOR_TSS 0x18u
+#define HS_SELECTOR_USER_CODE 0x28u
+#define HS_SELECTOR_USER_DATA 0x30u
 
 /* ---- I/O ports: the only guest -> host channel ------------------------------------------ */
 /* Init or a guest call finished; the output buffer holds a message (FUNCTIONS after init,
@@ -41,6 +44,12 @@
 /* A CPU exception: RAX = vector, R8 = error code, R9 = faulting RIP, R10 = RSP at the fault,
  * R11 = CR2. The guest is never resumed. */
 #define HS_PORT_FAULT 0x6803u
+/* The entry code has loaded its IDT: the host moves the vCPU to ring 3 (user code and stack
+ * segments) and resumes it at the next instruction. Everything after this runs in ring 3; CPU
+ * exceptions still enter the ring-0 handlers on the IST1 stack. The TSS I/O permission bitmap
+ * opens ports 0x6800-0x680F to ring 3 (a 32-bit OUT is checked as four ports); any other port
+ * access raises #GP. */
+#define HS_PORT_USER_MODE 0x6804u
 
 /* ---- Parameter block (PEB): where everything is; read-only to the guest ----------------- */
 #define HS_PEB_MAGIC 0x3142455048535348ull /* "HSHPEB1" little-endian */

@@ -77,6 +77,20 @@ internal static class InitialCpuState
         return sregs;
     }
 
+    /// <summary>
+    /// Ring 3 for the guest's code after its entry stub: user code and stack segments. IOPL stays 0; the
+    /// TSS I/O bitmap opens only HyperSharp's ports, so any other port access faults.
+    /// </summary>
+    public static SpecialRegisters UserModeSpecialRegisters(SpecialRegisters current)
+    {
+        var sregs = current;
+        sregs.Cs.Selector = GuestAbi.SelectorUserCode | 3;
+        sregs.Cs.Dpl = 3;
+        sregs.Ss.Selector = sregs.Ds.Selector = sregs.Es.Selector = GuestAbi.SelectorUserData | 3;
+        sregs.Ss.Dpl = sregs.Ds.Dpl = sregs.Es.Dpl = 3;
+        return sregs;
+    }
+
     /// <summary>RIP at the entry point, RSP at the stack top, RDI = the PEB address, interrupts off.</summary>
     public static StandardRegisters EntryRegisters(ulong entryPoint, MemoryLayout layout) => new()
     {

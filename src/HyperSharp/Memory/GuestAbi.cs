@@ -6,7 +6,7 @@ namespace HyperSharp.Memory;
 /// </summary>
 internal static class GuestAbi
 {
-    public const uint AbiVersion = 1;
+    public const uint AbiVersion = 2;
     public const ulong PageSize = 4096;
 
     public const ulong GdtAddress = 0x1000;
@@ -17,11 +17,14 @@ internal static class GuestAbi
     public const ushort SelectorCode = 0x08;
     public const ushort SelectorData = 0x10;
     public const ushort SelectorTss = 0x18;
+    public const ushort SelectorUserCode = 0x28;
+    public const ushort SelectorUserData = 0x30;
 
     public const ushort PortDone = 0x6800;
     public const ushort PortHostCall = 0x6801;
     public const ushort PortAbort = 0x6802;
     public const ushort PortFault = 0x6803;
+    public const ushort PortUserMode = 0x6804;
 
     public const ulong PebMagic = 0x3142455048535348;
 

@@ -34,22 +34,25 @@ internal static class GuestImageBuilder
     /// <summary>A fresh random seed for the guest's random source.</summary>
     public static ulong NewSeed() => BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
 
-    /// <summary>What the guest may do with each region; anything unnamed (NULL page, tables, guards) is unmapped.</summary>
+    /// <summary>
+    /// What the guest may do with each region; anything unnamed (NULL page, tables, guards) is unmapped.
+    /// Everything but the GDT/TSS page and the exception stack is reachable from ring 3.
+    /// </summary>
     private static IEnumerable<PageRegion> PageRegions(ElfImage elf, MemoryLayout layout)
     {
         yield return new PageRegion(GuestAbi.GdtAddress, GuestAbi.PageSize, PageAccess.ReadOnly);
-        yield return new PageRegion(GuestAbi.PebAddress, GuestAbi.PageSize, PageAccess.ReadOnly);
+        yield return new PageRegion(GuestAbi.PebAddress, GuestAbi.PageSize, PageAccess.ReadOnly | PageAccess.User);
         foreach (var range in elf.PageRanges)
         {
             var access = !range.Present ? PageAccess.None
-                : PageAccess.Present | (range.Writable ? PageAccess.Writable : 0) | (range.Executable ? PageAccess.Executable : 0);
+                : PageAccess.Present | PageAccess.User | (range.Writable ? PageAccess.Writable : 0) | (range.Executable ? PageAccess.Executable : 0);
             yield return new PageRegion(layout.ImageBase + range.Offset, range.Length, access);
         }
 
-        yield return new PageRegion(layout.HeapBase, layout.HeapSize, PageAccess.ReadWrite);
-        yield return new PageRegion(layout.StackBase, layout.StackSize, PageAccess.ReadWrite);
+        yield return new PageRegion(layout.HeapBase, layout.HeapSize, PageAccess.ReadWrite | PageAccess.User);
+        yield return new PageRegion(layout.StackBase, layout.StackSize, PageAccess.ReadWrite | PageAccess.User);
         yield return new PageRegion(layout.ExceptionStackTop - MemoryLayout.ExceptionStackSize, MemoryLayout.ExceptionStackSize, PageAccess.ReadWrite);
-        yield return new PageRegion(layout.InputBase, layout.InputSize, PageAccess.ReadWrite);
-        yield return new PageRegion(layout.OutputBase, layout.OutputSize, PageAccess.ReadWrite);
+        yield return new PageRegion(layout.InputBase, layout.InputSize, PageAccess.ReadWrite | PageAccess.User);
+        yield return new PageRegion(layout.OutputBase, layout.OutputSize, PageAccess.ReadWrite | PageAccess.User);
     }
 }

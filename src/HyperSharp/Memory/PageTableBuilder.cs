@@ -10,6 +10,9 @@ internal enum PageAccess
     Present = 1,
     Writable = 2,
     Executable = 4,
+
+    /// <summary>Reachable from ring 3, where the guest's code runs after its entry stub.</summary>
+    User = 8,
     ReadOnly = Present,
     ReadWrite = Present | Writable,
     ReadExecute = Present | Executable,
@@ -21,17 +24,19 @@ internal readonly record struct PageRegion(ulong Start, ulong Length, PageAccess
 /// <summary>
 /// Writes 4-level x86-64 page tables that identity-map guest memory with 4 KiB pages at
 /// <see cref="GuestAbi.PageTablesAddress"/>: PML4, one PDPT, then the PDs, then the PTs.
-/// Accessed and dirty bits are preset so the CPU never writes to the tables.
+/// Accessed and dirty bits are preset so the CPU never writes to the tables. Upper levels allow
+/// everything; each leaf decides (present, writable, executable, user).
 /// </summary>
 internal static class PageTableBuilder
 {
     private const ulong Present = 1UL << 0;
     private const ulong Writable = 1UL << 1;
+    private const ulong UserAccessible = 1UL << 2;
     private const ulong Accessed = 1UL << 5;
     private const ulong Dirty = 1UL << 6;
     private const ulong NoExecute = 1UL << 63;
     private const ulong EntriesPerTable = 512;
-    private const ulong TableFlags = Present | Writable | Accessed;
+    private const ulong TableFlags = Present | Writable | UserAccessible | Accessed;
 
     /// <summary>Builds the tables into <paramref name="memory"/>; pages no region names stay not present.</summary>
     public static void Build(GuestMemory memory, MemoryLayout layout, IEnumerable<PageRegion> regions)
@@ -78,6 +83,7 @@ internal static class PageTableBuilder
             var flags = Present | Accessed | Dirty;
             flags |= (region.Access & PageAccess.Writable) != 0 ? Writable : 0;
             flags |= (region.Access & PageAccess.Executable) != 0 ? 0 : NoExecute;
+            flags |= (region.Access & PageAccess.User) != 0 ? UserAccessible : 0;
             for (var address = region.Start; address < region.Start + region.Length; address += GuestAbi.PageSize)
             {
                 BinaryPrimitives.WriteUInt64LittleEndian(leaves[(int)(address / GuestAbi.PageSize * 8)..], address | flags);

@@ -8,11 +8,23 @@ namespace HyperSharp.Memory;
 /// </summary>
 internal static class SystemTables
 {
-    /// <summary>Limit of the GDT: five 8-byte slots (null, code, data, 16-byte TSS) minus one.</summary>
-    public const ushort GdtLimit = (5 * 8) - 1;
+    /// <summary>Limit of the GDT: seven 8-byte slots (null, code, data, 16-byte TSS, user code, user data) minus one.</summary>
+    public const ushort GdtLimit = (7 * 8) - 1;
 
-    /// <summary>Limit of the TSS: 104 bytes, no I/O permission bitmap.</summary>
-    public const uint TssLimit = 0x67;
+    /// <summary>
+    /// Limit of the TSS: the 104-byte TSS, then an I/O permission bitmap up to HyperSharp's ports and
+    /// its closing 0xFF byte. Ring-3 code may use exactly the ports whose bits are clear.
+    /// </summary>
+    public const uint TssLimit = IoBitmapOffset + FirstOpenPortByte + OpenPortBytes;
+
+    /// <summary>
+    /// Ports <c>0x6800</c>–<c>0x680F</c> are open: the ABI's ports, with room for the 32-bit OUT the guest
+    /// uses, which the CPU checks as four consecutive ports.
+    /// </summary>
+    public const ushort FirstOpenPort = GuestAbi.PortDone;
+    private const uint OpenPortBytes = 2;
+    private const uint IoBitmapOffset = 0x68;
+    private const uint FirstOpenPortByte = FirstOpenPort / 8;
 
     public const ulong TssAddress = GuestAbi.GdtAddress + GuestAbi.TssOffset;
 
@@ -22,10 +34,15 @@ internal static class SystemTables
     // Data: present, DPL 0, read/write, accessed; D/B=1, G=1.
     private const ulong DataDescriptor = 0x00CF_9300_0000_FFFF;
 
+    // The same two at DPL 3, for the guest's code after HS_PORT_USER_MODE.
+    private const ulong UserCodeDescriptor = 0x00AF_FB00_0000_FFFF;
+    private const ulong UserDataDescriptor = 0x00CF_F300_0000_FFFF;
+
     // Busy 64-bit TSS (type 0xB), present.
     private const byte TssAccess = 0x8B;
 
     // struct tss: u32 reserved; u64 rsp[3]; u64 reserved; u64 ist[7]; u64 reserved; u16 reserved; u16 iomap_base.
+    private const int TssRsp0Offset = 0x04;
     private const int TssIst1Offset = 0x24;
     private const int TssIoMapBaseOffset = 0x66;
 
@@ -35,6 +52,8 @@ internal static class SystemTables
         page.Clear();
         BinaryPrimitives.WriteUInt64LittleEndian(page[(GuestAbi.SelectorCode)..], CodeDescriptor);
         BinaryPrimitives.WriteUInt64LittleEndian(page[(GuestAbi.SelectorData)..], DataDescriptor);
+        BinaryPrimitives.WriteUInt64LittleEndian(page[(GuestAbi.SelectorUserCode)..], UserCodeDescriptor);
+        BinaryPrimitives.WriteUInt64LittleEndian(page[(GuestAbi.SelectorUserData)..], UserDataDescriptor);
 
         const ulong tssBase = TssAddress;
         var low = (TssLimit & 0xFFFF)
@@ -46,7 +65,12 @@ internal static class SystemTables
         BinaryPrimitives.WriteUInt64LittleEndian(page[(GuestAbi.SelectorTss + 8)..], tssBase >> 32);
 
         var tss = page[(int)GuestAbi.TssOffset..];
+        // Every IDT gate names IST1; RSP0 is set as well so a gate without IST still lands on a good stack.
+        BinaryPrimitives.WriteUInt64LittleEndian(tss[TssRsp0Offset..], layout.ExceptionStackTop);
         BinaryPrimitives.WriteUInt64LittleEndian(tss[TssIst1Offset..], layout.ExceptionStackTop);
-        BinaryPrimitives.WriteUInt16LittleEndian(tss[TssIoMapBaseOffset..], (ushort)(TssLimit + 1));
+        BinaryPrimitives.WriteUInt16LittleEndian(tss[TssIoMapBaseOffset..], (ushort)IoBitmapOffset);
+        var bitmap = tss.Slice((int)IoBitmapOffset, (int)(FirstOpenPortByte + OpenPortBytes + 1));
+        bitmap.Fill(0xFF);
+        bitmap.Slice((int)FirstOpenPortByte, (int)OpenPortBytes).Clear();
     }
 }

@@ -19,10 +19,13 @@ public sealed class GuestAbiHeaderTests
         asserts.Equal("HS_SELECTOR_CODE", GuestAbi.SelectorCode);
         asserts.Equal("HS_SELECTOR_DATA", GuestAbi.SelectorData);
         asserts.Equal("HS_SELECTOR_TSS", GuestAbi.SelectorTss);
+        asserts.Equal("HS_SELECTOR_USER_CODE", GuestAbi.SelectorUserCode);
+        asserts.Equal("HS_SELECTOR_USER_DATA", GuestAbi.SelectorUserData);
         asserts.Equal("HS_PORT_DONE", GuestAbi.PortDone);
         asserts.Equal("HS_PORT_HOST_CALL", GuestAbi.PortHostCall);
         asserts.Equal("HS_PORT_ABORT", GuestAbi.PortAbort);
         asserts.Equal("HS_PORT_FAULT", GuestAbi.PortFault);
+        asserts.Equal("HS_PORT_USER_MODE", GuestAbi.PortUserMode);
         asserts.Equal("HS_PEB_MAGIC", unchecked((long)GuestAbi.PebMagic));
         asserts.Equal("HS_ABORT_OUT_OF_MEMORY", GuestAbi.AbortOutOfMemory);
         asserts.Equal("HS_ABORT_ASSERTION", GuestAbi.AbortAssertion);

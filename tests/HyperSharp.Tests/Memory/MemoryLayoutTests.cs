@@ -34,7 +34,7 @@ public sealed class MemoryLayoutTests
         using var memory = GuestMemory.Allocate(layout.MemorySize);
         PageTableBuilder.Build(memory, layout,
         [
-            new PageRegion(layout.ImageBase, 0x1000, PageAccess.ReadExecute),
+            new PageRegion(layout.ImageBase, 0x1000, PageAccess.ReadExecute | PageAccess.User),
             new PageRegion(layout.ImageBase + 0x1000, 0x1000, PageAccess.ReadOnly),
             new PageRegion(layout.HeapBase, layout.HeapSize, PageAccess.ReadWrite),
         ]);
@@ -42,10 +42,30 @@ public sealed class MemoryLayoutTests
         Assert.Null(Translate(memory, 0));
         Assert.Null(Translate(memory, GuestAbi.PageTablesAddress));
         Assert.Equal((true, false, true), Translate(memory, layout.ImageBase));
+        Assert.True(IsUserAccessible(memory, layout.ImageBase));
         Assert.Equal((true, false, false), Translate(memory, layout.ImageBase + 0x1000));
+        Assert.False(IsUserAccessible(memory, layout.ImageBase + 0x1000));
         Assert.Null(Translate(memory, layout.ImageBase + 0x2000));
         Assert.Equal((true, true, false), Translate(memory, layout.HeapBase + layout.HeapSize - GuestAbi.PageSize));
         Assert.Null(Translate(memory, layout.StackGuardPage));
+    }
+
+    /// <summary>Whether ring 3 may touch the page: the U bit is set at every level.</summary>
+    private static bool IsUserAccessible(GuestMemory memory, ulong address)
+    {
+        var table = GuestAbi.PageTablesAddress;
+        for (var shift = 39; shift >= 12; shift -= 9)
+        {
+            var entry = BinaryPrimitives.ReadUInt64LittleEndian(memory.GetSpan(table + (((address >> shift) & 511) * 8), 8));
+            if ((entry & 5) != 5)
+            {
+                return false;
+            }
+
+            table = entry & 0x000F_FFFF_FFFF_F000;
+        }
+
+        return true;
     }
 
     /// <summary>Walks the tables like the MMU does: (present, writable, executable) of the leaf, or null if unmapped.</summary>
