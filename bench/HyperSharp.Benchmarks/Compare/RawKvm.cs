@@ -7,6 +7,9 @@ namespace HyperSharp.Benchmarks.Compare;
 internal sealed class RawKvm(string path, bool quick)
 {
     public const string ExitRoundTrip = "exit_roundtrip";
+
+    /// <summary>The exit a HyperSharp guest makes: its code runs in ring 3 (docs/guest-abi.md §3), so this is the call limit.</summary>
+    public const string GuestExitRoundTrip = "exit_roundtrip_ring3";
     public const string ExitRoundTripGetRegs = "exit_roundtrip_getregs";
     public const string ExitRoundTrip100Nops = "exit_roundtrip_100nops";
     public const string VmCreateReady = "vm_create_ready";
