@@ -84,42 +84,16 @@ internal sealed unsafe class KvmVcpu : IDisposable
     }
 
     /// <summary>Wraps <c>KVM_GET_REGS</c>.</summary>
-    public StandardRegisters GetRegs()
-    {
-        StandardRegisters registers;
-        // SAFETY: `registers` is a local (never moves) of kvm_regs size, which the kernel fills.
-        Check(Libc.Ioctl(_fd, KvmIoctls.KVM_GET_REGS, &registers), "KVM_GET_REGS");
-        return registers;
-    }
+    public StandardRegisters GetRegs() => Get<StandardRegisters>(KvmIoctls.KVM_GET_REGS, "KVM_GET_REGS");
 
     /// <summary>Wraps <c>KVM_SET_REGS</c>.</summary>
-    public void SetRegs(in StandardRegisters registers)
-    {
-        // SAFETY: fixed pins `registers` for the call; it is a kvm_regs-sized struct (checked by the ABI tests).
-        fixed (StandardRegisters* pointer = &registers)
-        {
-            Check(Libc.Ioctl(_fd, KvmIoctls.KVM_SET_REGS, pointer), "KVM_SET_REGS");
-        }
-    }
+    public void SetRegs(in StandardRegisters registers) => Set(KvmIoctls.KVM_SET_REGS, registers, "KVM_SET_REGS");
 
     /// <summary>Wraps <c>KVM_GET_SREGS</c>.</summary>
-    public SpecialRegisters GetSregs()
-    {
-        SpecialRegisters registers;
-        // SAFETY: `registers` is a local (never moves) of kvm_sregs size, which the kernel fills.
-        Check(Libc.Ioctl(_fd, KvmIoctls.KVM_GET_SREGS, &registers), "KVM_GET_SREGS");
-        return registers;
-    }
+    public SpecialRegisters GetSregs() => Get<SpecialRegisters>(KvmIoctls.KVM_GET_SREGS, "KVM_GET_SREGS");
 
     /// <summary>Wraps <c>KVM_SET_SREGS</c>.</summary>
-    public void SetSregs(in SpecialRegisters registers)
-    {
-        // SAFETY: fixed pins `registers` for the call; it is a kvm_sregs-sized struct (checked by the ABI tests).
-        fixed (SpecialRegisters* pointer = &registers)
-        {
-            Check(Libc.Ioctl(_fd, KvmIoctls.KVM_SET_SREGS, pointer), "KVM_SET_SREGS");
-        }
-    }
+    public void SetSregs(in SpecialRegisters registers) => Set(KvmIoctls.KVM_SET_SREGS, registers, "KVM_SET_SREGS");
 
     public void Dispose()
     {
@@ -151,6 +125,39 @@ internal sealed unsafe class KvmVcpu : IDisposable
             _ => Unsafe.ReadUnaligned<uint>(data),
         };
         return new VcpuExit(VcpuExitReason.IoOut, Port: run.IoPort, Value: value, Size: size);
+    }
+
+    /// <summary>An ioctl that fills a <typeparamref name="T"/>, whose size the request number encodes.</summary>
+    private T Get<T>(nuint request, string operation)
+        where T : unmanaged
+    {
+        CheckArgumentSize<T>(request);
+        T value;
+        // SAFETY: `value` is a local (never moves) of exactly the size the request number names (checked above).
+        Check(Libc.Ioctl(_fd, request, &value), operation);
+        return value;
+    }
+
+    /// <summary>An ioctl that reads a <typeparamref name="T"/>, whose size the request number encodes.</summary>
+    private void Set<T>(nuint request, in T value, string operation)
+        where T : unmanaged
+    {
+        CheckArgumentSize<T>(request);
+        // SAFETY: fixed pins `value` for the call; its size is the one the request number names (checked above).
+        fixed (T* pointer = &value)
+        {
+            Check(Libc.Ioctl(_fd, request, pointer), operation);
+        }
+    }
+
+    /// <summary>_IOR/_IOW requests carry the argument size in bits 16–29; a mismatch would let the kernel overrun the struct.</summary>
+    private static void CheckArgumentSize<T>(nuint request)
+        where T : unmanaged
+    {
+        if ((int)((request >> 16) & 0x3FFF) != sizeof(T))
+        {
+            throw new InvalidOperationException($"ioctl 0x{request:x} takes {(request >> 16) & 0x3FFF} bytes, not sizeof({typeof(T).Name}) = {sizeof(T)}.");
+        }
     }
 
     private static void Check(int result, string operation)
