@@ -23,4 +23,10 @@ internal interface IVirtualMachine : IDisposable
 
     /// <summary>Writes segment, control and system registers.</summary>
     void SetSpecialRegisters(in SpecialRegisters registers);
+
+    /// <summary>Copies all guest-visible vCPU state: registers, FPU/SSE/XSAVE, XCR0, debug registers, guest-writable MSRs, pending events.</summary>
+    VcpuState CaptureState();
+
+    /// <summary>Puts back all of <paramref name="state"/>, captured on this VM or another of the same backend.</summary>
+    void RestoreState(VcpuState state);
 }

@@ -13,17 +13,24 @@ internal sealed class KvmDevice : IDisposable
     public const string DevicePath = "/dev/kvm";
 
     private static readonly KvmCapability[] s_requiredCapabilities =
-        [KvmCapability.KVM_CAP_USER_MEMORY, KvmCapability.KVM_CAP_EXT_CPUID, KvmCapability.KVM_CAP_IMMEDIATE_EXIT];
+    [
+        KvmCapability.KVM_CAP_USER_MEMORY, KvmCapability.KVM_CAP_EXT_CPUID, KvmCapability.KVM_CAP_IMMEDIATE_EXIT,
+        KvmCapability.KVM_CAP_XSAVE, KvmCapability.KVM_CAP_XCRS, KvmCapability.KVM_CAP_DEBUGREGS, KvmCapability.KVM_CAP_VCPU_EVENTS,
+    ];
+
+    private const int E2BIG = 7;
 
     private static readonly Lazy<(KvmDevice? Device, string? Problem)> s_shared = new(OpenShared);
 
     private readonly SafeFileDescriptor _fd;
 
-    private KvmDevice(SafeFileDescriptor fd, int vcpuMmapSize, KvmCpuidEntry2[] guestCpuid)
+    private KvmDevice(SafeFileDescriptor fd, int vcpuMmapSize, KvmCpuidEntry2[] guestCpuid, int xsaveSize, uint[] vcpuStateMsrs)
     {
         _fd = fd;
         VcpuMmapSize = vcpuMmapSize;
         GuestCpuid = guestCpuid;
+        XsaveSize = xsaveSize;
+        VcpuStateMsrs = vcpuStateMsrs;
     }
 
     /// <summary>Bytes of the per-vCPU <c>kvm_run</c> mapping (<c>KVM_GET_VCPU_MMAP_SIZE</c>).</summary>
@@ -31,6 +38,12 @@ internal sealed class KvmDevice : IDisposable
 
     /// <summary>The CPUID every guest sees: the supported set with VMX, SVM and x2APIC removed.</summary>
     public KvmCpuidEntry2[] GuestCpuid { get; }
+
+    /// <summary>Bytes of a vCPU's XSAVE area: <c>struct kvm_xsave</c>, or the larger size <c>KVM_CAP_XSAVE2</c> reports.</summary>
+    public int XsaveSize { get; }
+
+    /// <summary>The <see cref="KvmMsrs.VcpuState"/> MSRs that <c>KVM_GET_MSR_INDEX_LIST</c> lists here, in that order.</summary>
+    public uint[] VcpuStateMsrs { get; }
 
     /// <summary>The process-wide device, opened on first use.</summary>
     /// <exception cref="HypervisorUnavailableException">KVM cannot be used here; the message says why.</exception>
@@ -84,7 +97,10 @@ internal sealed class KvmDevice : IDisposable
                 throw new HypervisorUnavailableException($"KVM_GET_VCPU_MMAP_SIZE returned {mmapSize}.");
             }
 
-            return new KvmDevice(fd, mmapSize, GuestCpuidFrom(GetSupportedCpuid(fd)));
+            var xsaveSize = Math.Max(Unsafe.SizeOf<KvmXsave>(), Libc.Ioctl(fd, KvmIoctls.KVM_CHECK_EXTENSION, (nint)KvmCapability.KVM_CAP_XSAVE2));
+            var listed = GetMsrIndexList(fd);
+            uint[] stateMsrs = [.. KvmMsrs.VcpuState.ToArray().Where(listed.Contains)];
+            return new KvmDevice(fd, mmapSize, GuestCpuidFrom(GetSupportedCpuid(fd)), xsaveSize, stateMsrs);
         }
         catch
         {
@@ -115,7 +131,6 @@ internal sealed class KvmDevice : IDisposable
     /// <summary>Wraps <c>KVM_GET_SUPPORTED_CPUID</c>, growing the buffer while the kernel says E2BIG.</summary>
     private static unsafe KvmCpuidEntry2[] GetSupportedCpuid(SafeFileDescriptor fd)
     {
-        const int E2BIG = 7;
         for (var capacity = 64; capacity <= 4096; capacity *= 2)
         {
             var bytes = sizeof(KvmCpuid2Header) + (capacity * sizeof(KvmCpuidEntry2));
@@ -147,6 +162,44 @@ internal sealed class KvmDevice : IDisposable
         }
 
         throw new HypervisorUnavailableException("KVM_GET_SUPPORTED_CPUID reports more than 4096 entries.");
+    }
+
+    /// <summary>Wraps <c>KVM_GET_MSR_INDEX_LIST</c>: asked with room for none, the kernel fails with E2BIG and says how many there are.</summary>
+    private static unsafe HashSet<uint> GetMsrIndexList(SafeFileDescriptor fd)
+    {
+        KvmMsrListHeader probe = default;
+        // SAFETY: `probe` is a local header announcing zero indices, so the kernel writes only its count.
+        if (Libc.Ioctl(fd, KvmIoctls.KVM_GET_MSR_INDEX_LIST, &probe) == 0)
+        {
+            return [];
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        if (errno != E2BIG)
+        {
+            throw new HypervisorUnavailableException($"KVM_GET_MSR_INDEX_LIST failed: {Libc.DescribeErrno(errno)}.");
+        }
+
+        var capacity = (int)probe.Nmsrs;
+        var buffer = (byte*)NativeMemory.AllocZeroed((nuint)(sizeof(KvmMsrListHeader) + (capacity * sizeof(uint))));
+        try
+        {
+            // SAFETY: buffer holds a header plus `capacity` indices, the size announced in nmsrs.
+            ((KvmMsrListHeader*)buffer)->Nmsrs = (uint)capacity;
+            if (Libc.Ioctl(fd, KvmIoctls.KVM_GET_MSR_INDEX_LIST, buffer) < 0)
+            {
+                throw new HypervisorUnavailableException($"KVM_GET_MSR_INDEX_LIST failed: {Libc.DescribeErrno(Marshal.GetLastPInvokeError())}.");
+            }
+
+            // SAFETY: the kernel wrote nmsrs <= capacity indices after the header.
+            var count = (int)Math.Min(((KvmMsrListHeader*)buffer)->Nmsrs, (uint)capacity);
+            return [.. new ReadOnlySpan<uint>(buffer + sizeof(KvmMsrListHeader), count)];
+        }
+        finally
+        {
+            // SAFETY: allocated above with NativeMemory.AllocZeroed and not freed elsewhere.
+            NativeMemory.Free(buffer);
+        }
     }
 
     /// <summary>Hides what a guest must not use: nested virtualization (VMX, SVM) and x2APIC (no local APIC is emulated).</summary>

@@ -11,6 +11,7 @@ internal static class KvmIoctls
     public const nuint KVM_CREATE_VM = 0xAE01;
     public const nuint KVM_CHECK_EXTENSION = 0xAE03;
     public const nuint KVM_GET_VCPU_MMAP_SIZE = 0xAE04;
+    public const nuint KVM_GET_MSR_INDEX_LIST = 0xC004AE02;
     public const nuint KVM_GET_SUPPORTED_CPUID = 0xC008AE05;
 
     // VM ioctls.
@@ -23,7 +24,18 @@ internal static class KvmIoctls
     public const nuint KVM_SET_REGS = 0x4090AE82;
     public const nuint KVM_GET_SREGS = 0x8138AE83;
     public const nuint KVM_SET_SREGS = 0x4138AE84;
+    public const nuint KVM_GET_MSRS = 0xC008AE88;
+    public const nuint KVM_SET_MSRS = 0x4008AE89;
     public const nuint KVM_SET_CPUID2 = 0x4008AE90;
+    public const nuint KVM_GET_VCPU_EVENTS = 0x8040AE9F;
+    public const nuint KVM_SET_VCPU_EVENTS = 0x4040AEA0;
+    public const nuint KVM_GET_DEBUGREGS = 0x8080AEA1;
+    public const nuint KVM_SET_DEBUGREGS = 0x4080AEA2;
+    public const nuint KVM_GET_XSAVE = 0x9000AEA4;
+    public const nuint KVM_SET_XSAVE = 0x5000AEA5;
+    public const nuint KVM_GET_XCRS = 0x8188AEA6;
+    public const nuint KVM_SET_XCRS = 0x4188AEA7;
+    public const nuint KVM_GET_XSAVE2 = 0x9000AECF;
 
     /// <summary>The only API version this code speaks (stable since Linux 2.6.22).</summary>
     public const int KVM_API_VERSION = 12;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace HyperSharp.Hypervisors.Kvm;
@@ -72,4 +73,102 @@ internal struct KvmRun
 
     // struct { __u32 suberror; ... } internal
     [FieldOffset(32)] public uint InternalSuberror;
+}
+
+/// <summary><c>struct kvm_xsave</c>: the 4 KiB XSAVE area of <c>KVM_GET_XSAVE</c>/<c>KVM_SET_XSAVE</c>, in the standard (non-compacted) format.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct KvmXsave
+{
+    public RegionArray Region;
+
+    /// <summary><c>__u32 region[1024]</c>.</summary>
+    [InlineArray(1024)]
+    public struct RegionArray
+    {
+        private uint _element0;
+    }
+}
+
+/// <summary><c>struct kvm_xcr</c>: one extended control register.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct KvmXcr
+{
+    public uint Xcr;
+    public uint Reserved;
+    public ulong Value;
+}
+
+/// <summary><c>struct kvm_xcrs</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct KvmXcrs
+{
+    public const int KVM_MAX_XCRS = 16;
+
+    public uint NrXcrs;
+    public uint Flags;
+    public XcrArray Xcrs;
+    public PaddingArray Padding;
+
+    /// <summary><c>struct kvm_xcr xcrs[KVM_MAX_XCRS]</c>.</summary>
+    [InlineArray(KVM_MAX_XCRS)]
+    public struct XcrArray
+    {
+        private KvmXcr _element0;
+    }
+
+    /// <summary><c>__u64 padding[16]</c>.</summary>
+    [InlineArray(16)]
+    public struct PaddingArray
+    {
+        private ulong _element0;
+    }
+}
+
+/// <summary><c>struct kvm_debugregs</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct KvmDebugregs
+{
+    public AddressArray Db;
+    public ulong Dr6;
+    public ulong Dr7;
+    public ulong Flags;
+    public ReservedArray Reserved;
+
+    /// <summary><c>__u64 db[4]</c>: DR0–DR3.</summary>
+    [InlineArray(4)]
+    public struct AddressArray
+    {
+        private ulong _element0;
+    }
+
+    /// <summary><c>__u64 reserved[9]</c>.</summary>
+    [InlineArray(9)]
+    public struct ReservedArray
+    {
+        private ulong _element0;
+    }
+}
+
+/// <summary>The fixed head of <c>struct kvm_msrs</c>; <c>nmsrs</c> entries follow it.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct KvmMsrsHeader
+{
+    public uint Nmsrs;
+    public uint Pad;
+}
+
+/// <summary><c>struct kvm_msr_entry</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct KvmMsrEntry
+{
+    public uint Index;
+    public uint Reserved;
+    public ulong Data;
+}
+
+/// <summary>The fixed head of <c>struct kvm_msr_list</c>; <c>nmsrs</c> MSR indices (<c>__u32</c>) follow it.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct KvmMsrListHeader
+{
+    public uint Nmsrs;
 }

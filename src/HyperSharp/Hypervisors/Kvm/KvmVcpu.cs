@@ -10,12 +10,18 @@ namespace HyperSharp.Hypervisors.Kvm;
 /// </summary>
 internal sealed unsafe class KvmVcpu : IDisposable
 {
+    /// <summary>KVM rejects <c>KVM_GET_MSRS</c>/<c>KVM_SET_MSRS</c> of <c>MAX_IO_MSRS</c> (256) entries or more.</summary>
+    public const int MaxMsrsPerIoctl = 255;
+
     private readonly SafeFileDescriptor _fd;
     private readonly SafeMemoryMapping _runMapping;
+    private readonly int _xsaveSize;
 
-    public KvmVcpu(SafeFileDescriptor fd, int mmapSize)
+    /// <summary>Takes ownership of <paramref name="fd"/>; <paramref name="xsaveSize"/> is <see cref="KvmDevice.XsaveSize"/>.</summary>
+    public KvmVcpu(SafeFileDescriptor fd, int mmapSize, int xsaveSize)
     {
         _fd = fd;
+        _xsaveSize = xsaveSize;
         try
         {
             _runMapping = SafeMemoryMapping.Map("mmap(kvm_run)", (nuint)mmapSize, Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, fd, 0);
@@ -95,6 +101,96 @@ internal sealed unsafe class KvmVcpu : IDisposable
     /// <summary>Wraps <c>KVM_SET_SREGS</c>.</summary>
     public void SetSregs(in SpecialRegisters registers) => Set(KvmIoctls.KVM_SET_SREGS, registers, "KVM_SET_SREGS");
 
+    /// <summary>Wraps <c>KVM_GET_XSAVE</c>, or <c>KVM_GET_XSAVE2</c> when the area is larger than <c>struct kvm_xsave</c>.</summary>
+    public byte[] GetXsave()
+    {
+        var area = new byte[_xsaveSize];
+        var (request, operation) = _xsaveSize > sizeof(KvmXsave)
+            ? (KvmIoctls.KVM_GET_XSAVE2, "KVM_GET_XSAVE2")
+            : (KvmIoctls.KVM_GET_XSAVE, "KVM_GET_XSAVE");
+        // SAFETY: fixed pins the array for the call; it is the XSAVE size KVM reported (KVM_CAP_XSAVE2), at least struct kvm_xsave.
+        fixed (byte* pointer = area)
+        {
+            Check(Libc.Ioctl(_fd, request, pointer), operation);
+        }
+
+        return area;
+    }
+
+    /// <summary>Wraps <c>KVM_SET_XSAVE</c>, which reads the whole XSAVE area, however large.</summary>
+    public void SetXsave(ReadOnlySpan<byte> area)
+    {
+        if (area.Length != _xsaveSize)
+        {
+            throw new ArgumentException($"An XSAVE area here is {_xsaveSize} bytes, not {area.Length}.", nameof(area));
+        }
+
+        // SAFETY: fixed pins the span for the call; its length is the size the kernel reads (checked above).
+        fixed (byte* pointer = area)
+        {
+            Check(Libc.Ioctl(_fd, KvmIoctls.KVM_SET_XSAVE, pointer), "KVM_SET_XSAVE");
+        }
+    }
+
+    /// <summary>Wraps <c>KVM_GET_XCRS</c>.</summary>
+    public KvmXcrs GetXcrs() => Get<KvmXcrs>(KvmIoctls.KVM_GET_XCRS, "KVM_GET_XCRS");
+
+    /// <summary>Wraps <c>KVM_SET_XCRS</c>.</summary>
+    public void SetXcrs(in KvmXcrs xcrs) => Set(KvmIoctls.KVM_SET_XCRS, xcrs, "KVM_SET_XCRS");
+
+    /// <summary>Wraps <c>KVM_GET_DEBUGREGS</c>.</summary>
+    public KvmDebugregs GetDebugregs() => Get<KvmDebugregs>(KvmIoctls.KVM_GET_DEBUGREGS, "KVM_GET_DEBUGREGS");
+
+    /// <summary>Wraps <c>KVM_SET_DEBUGREGS</c>.</summary>
+    public void SetDebugregs(in KvmDebugregs debugregs) => Set(KvmIoctls.KVM_SET_DEBUGREGS, debugregs, "KVM_SET_DEBUGREGS");
+
+    /// <summary>Wraps <c>KVM_GET_VCPU_EVENTS</c>.</summary>
+    public VcpuEvents GetVcpuEvents() => Get<VcpuEvents>(KvmIoctls.KVM_GET_VCPU_EVENTS, "KVM_GET_VCPU_EVENTS");
+
+    /// <summary>Wraps <c>KVM_SET_VCPU_EVENTS</c>.</summary>
+    public void SetVcpuEvents(in VcpuEvents events) => Set(KvmIoctls.KVM_SET_VCPU_EVENTS, events, "KVM_SET_VCPU_EVENTS");
+
+    /// <summary>Wraps <c>KVM_GET_MSRS</c>: reads every MSR in <paramref name="indices"/>, or throws naming the first KVM refused.</summary>
+    public MsrValue[] GetMsrs(ReadOnlySpan<uint> indices)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(indices.Length, MaxMsrsPerIoctl);
+        var buffer = stackalloc byte[sizeof(KvmMsrsHeader) + (indices.Length * sizeof(KvmMsrEntry))];
+        // SAFETY: buffer (on the stack, never moves) is a header plus indices.Length entries, the count written in nmsrs.
+        *(KvmMsrsHeader*)buffer = new KvmMsrsHeader { Nmsrs = (uint)indices.Length };
+        var entries = new Span<KvmMsrEntry>(buffer + sizeof(KvmMsrsHeader), indices.Length);
+        for (var i = 0; i < indices.Length; i++)
+        {
+            entries[i] = new KvmMsrEntry { Index = indices[i] };
+        }
+
+        CheckMsrCount(Libc.Ioctl(_fd, KvmIoctls.KVM_GET_MSRS, buffer), indices, "KVM_GET_MSRS");
+        var values = new MsrValue[indices.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = new MsrValue(entries[i].Index, entries[i].Data);
+        }
+
+        return values;
+    }
+
+    /// <summary>Wraps <c>KVM_SET_MSRS</c>: writes every MSR in <paramref name="msrs"/>, in order, or throws naming the first KVM refused.</summary>
+    public void SetMsrs(ReadOnlySpan<MsrValue> msrs)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(msrs.Length, MaxMsrsPerIoctl);
+        var buffer = stackalloc byte[sizeof(KvmMsrsHeader) + (msrs.Length * sizeof(KvmMsrEntry))];
+        // SAFETY: buffer (on the stack, never moves) is a header plus msrs.Length entries, the count written in nmsrs.
+        *(KvmMsrsHeader*)buffer = new KvmMsrsHeader { Nmsrs = (uint)msrs.Length };
+        var entries = new Span<KvmMsrEntry>(buffer + sizeof(KvmMsrsHeader), msrs.Length);
+        Span<uint> indices = stackalloc uint[msrs.Length];
+        for (var i = 0; i < msrs.Length; i++)
+        {
+            entries[i] = new KvmMsrEntry { Index = msrs[i].Index, Data = msrs[i].Value };
+            indices[i] = msrs[i].Index;
+        }
+
+        CheckMsrCount(Libc.Ioctl(_fd, KvmIoctls.KVM_SET_MSRS, buffer), indices, "KVM_SET_MSRS");
+    }
+
     public void Dispose()
     {
         _runMapping.Dispose();
@@ -157,6 +253,17 @@ internal sealed unsafe class KvmVcpu : IDisposable
         if ((int)((request >> 16) & 0x3FFF) != sizeof(T))
         {
             throw new InvalidOperationException($"ioctl 0x{request:x} takes {(request >> 16) & 0x3FFF} bytes, not sizeof({typeof(T).Name}) = {sizeof(T)}.");
+        }
+    }
+
+    /// <summary>KVM_GET/SET_MSRS return how many entries they processed and stop at the first MSR KVM refuses.</summary>
+    private static void CheckMsrCount(int result, ReadOnlySpan<uint> indices, string operation)
+    {
+        Check(result, operation);
+        if (result < indices.Length)
+        {
+            // KVM gives no errno for a refused MSR; EINVAL stands for "refused".
+            throw new HypervisorException($"{operation} of MSR 0x{indices[result]:X}", Libc.EINVAL);
         }
     }
 

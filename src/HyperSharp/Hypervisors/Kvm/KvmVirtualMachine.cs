@@ -8,13 +8,15 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
 {
     private readonly SafeFileDescriptor _fd;
     private readonly KvmVcpu _vcpu;
+    private readonly uint[] _stateMsrs;
 
     public KvmVirtualMachine(KvmDevice device)
     {
         _fd = device.CreateVmFd();
         try
         {
-            _vcpu = new KvmVcpu(CreateVcpu(0), device.VcpuMmapSize);
+            _vcpu = new KvmVcpu(CreateVcpu(0), device.VcpuMmapSize, device.XsaveSize);
+            _stateMsrs = device.VcpuStateMsrs;
             _vcpu.SetCpuid2(device.GuestCpuid);
         }
         catch
@@ -52,10 +54,66 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
 
     public void SetSpecialRegisters(in SpecialRegisters registers) => _vcpu.SetSregs(registers);
 
+    /// <summary>Seven ioctls: KVM_GET_REGS, _SREGS, _XSAVE, _XCRS, _DEBUGREGS, _MSRS, _VCPU_EVENTS.</summary>
+    public VcpuState CaptureState()
+    {
+        var debugregs = _vcpu.GetDebugregs();
+        return new VcpuState
+        {
+            Registers = _vcpu.GetRegs(),
+            SpecialRegisters = _vcpu.GetSregs(),
+            // The arrays are fresh and never escape, so wrapping them without a copy keeps the state immutable.
+            Xsave = ImmutableCollectionsMarshal.AsImmutableArray(_vcpu.GetXsave()),
+            Xcr0 = Xcr0Of(_vcpu.GetXcrs()),
+            DebugRegisters = new DebugRegisters(debugregs.Db[0], debugregs.Db[1], debugregs.Db[2], debugregs.Db[3], debugregs.Dr6, debugregs.Dr7),
+            Msrs = ImmutableCollectionsMarshal.AsImmutableArray(_vcpu.GetMsrs(_stateMsrs)),
+            Events = _vcpu.GetVcpuEvents(),
+        };
+    }
+
+    /// <summary>
+    /// The matching seven setters. Events go last: KVM_SET_REGS and KVM_SET_SREGS would clear a pending exception.
+    /// A failure part-way leaves the vCPU partly restored; the caller must not run it.
+    /// </summary>
+    public void RestoreState(VcpuState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var xcrs = new KvmXcrs { NrXcrs = 1 };
+        xcrs.Xcrs[0] = new KvmXcr { Xcr = 0, Value = state.Xcr0 };
+        var debug = state.DebugRegisters;
+        var debugregs = new KvmDebugregs { Dr6 = debug.Dr6, Dr7 = debug.Dr7 };
+        debugregs.Db[0] = debug.Dr0;
+        debugregs.Db[1] = debug.Dr1;
+        debugregs.Db[2] = debug.Dr2;
+        debugregs.Db[3] = debug.Dr3;
+
+        _vcpu.SetSregs(state.SpecialRegisters);
+        _vcpu.SetRegs(state.Registers);
+        _vcpu.SetXcrs(xcrs);
+        _vcpu.SetXsave(state.Xsave.AsSpan());
+        _vcpu.SetDebugregs(debugregs);
+        _vcpu.SetMsrs(state.Msrs.AsSpan());
+        _vcpu.SetVcpuEvents(state.Events);
+    }
+
     public void Dispose()
     {
         _vcpu.Dispose();
         _fd.Dispose();
+    }
+
+    /// <summary>XCR0 is the only XCR KVM reports (index 0, <c>XCR_XFEATURE_ENABLED_MASK</c>).</summary>
+    private static ulong Xcr0Of(in KvmXcrs xcrs)
+    {
+        for (var i = 0; i < Math.Min(xcrs.NrXcrs, (uint)KvmXcrs.KVM_MAX_XCRS); i++)
+        {
+            if (xcrs.Xcrs[i].Xcr == 0)
+            {
+                return xcrs.Xcrs[i].Value;
+            }
+        }
+
+        throw new HypervisorException("KVM_GET_XCRS (no XCR0)", Libc.EINVAL);
     }
 
     /// <summary>Wraps <c>KVM_CREATE_VCPU</c>.</summary>
