@@ -24,13 +24,19 @@ public sealed partial class Sandbox : IDisposable
     /// <summary>Guest binaries larger than this are refused before they are read.</summary>
     public const long MaxGuestBinarySize = 256L << 20;
 
+    private static long s_seedGeneration = Random.Shared.NextInt64();
+
     private readonly IVirtualMachine _vm;
     private readonly GuestMemory _memory;
     private readonly MemoryLayout _layout;
     private readonly HostCallDispatcher _hostCalls;
     private readonly RunLoop _runLoop;
+    private readonly FrozenDictionary<string, GuestFunctionSignature> _hostFunctions;
     private FrozenDictionary<string, GuestFunctionSignature> _guestFunctions = FrozenDictionary<string, GuestFunctionSignature>.Empty;
+    private Snapshot? _current;
+    private ulong _generation;
     private Exception? _poisonCause;
+    private Exception? _unrecoverableCause;
     private int _busy;
     private int _released;
     private volatile bool _disposeRequested;
@@ -42,10 +48,18 @@ public sealed partial class Sandbox : IDisposable
         _layout = layout;
         _hostCalls = new HostCallDispatcher(memory, layout, hostFunctions);
         _runLoop = new RunLoop(vm, memory, layout, _hostCalls);
+        _hostFunctions = hostFunctions.ToFrozenDictionary(f => f.Key, f => f.Value.Signature, StringComparer.Ordinal);
     }
 
     /// <summary>Whether the sandbox accepts calls.</summary>
-    public SandboxState State => _disposeRequested ? SandboxState.Disposed : _poisonCause is null ? SandboxState.Ready : SandboxState.Poisoned;
+    public SandboxState State =>
+        _disposeRequested ? SandboxState.Disposed
+        : _unrecoverableCause is not null ? SandboxState.Unrecoverable
+        : _poisonCause is not null ? SandboxState.Poisoned
+        : SandboxState.Ready;
+
+    /// <summary>How many snapshots lie behind the sandbox's current state: 0 until it takes or is made from one.</summary>
+    public ulong Generation => _generation;
 
     /// <summary>The functions the guest exports, as it announced them after initialisation, ordered by name.</summary>
     public IReadOnlyList<GuestFunctionSignature> GuestFunctions => [.. _guestFunctions.Values.OrderBy(f => f.Name, StringComparer.Ordinal)];
@@ -142,6 +156,161 @@ public sealed partial class Sandbox : IDisposable
     /// <inheritdoc cref="Call{TResult}(string, ReadOnlySpan{GuestValue})"/>
     public GuestValue Call(string name, GuestValueType returnType, params ReadOnlySpan<GuestValue> args) => Invoke(name, returnType, args);
 
+    /// <summary>
+    /// Creates a sandbox straight from <paramref name="snapshot"/>: a new VM whose memory maps the snapshot
+    /// copy-on-write and whose vCPU resumes exactly where the snapshot was taken. No ELF is parsed and no
+    /// guest initialisation runs. The snapshot becomes the sandbox's current one, so <see cref="Restore()"/>
+    /// returns to it.
+    /// </summary>
+    /// <param name="snapshot">The snapshot; it must not be disposed.</param>
+    /// <param name="hostFunctions">Host functions for the guest; they must include every function the snapshot recorded, with the same signature.</param>
+    /// <param name="options">
+    /// Null, or options whose sizes equal the snapshot's: memory layout is part of the snapshot, so any other
+    /// size is rejected with <see cref="ArgumentException"/> naming the option.
+    /// </param>
+    /// <exception cref="SnapshotMismatchException">A recorded host function is missing or has another signature.</exception>
+    /// <exception cref="ObjectDisposedException">The snapshot was disposed.</exception>
+    /// <exception cref="HypervisorUnavailableException">KVM cannot be used on this machine.</exception>
+    public static Sandbox FromSnapshot(Snapshot snapshot, HostFunctions? hostFunctions = null, SandboxOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ObjectDisposedException.ThrowIf(snapshot.IsDisposed, snapshot);
+        if (options is not null)
+        {
+            CheckOptionsMatch(snapshot.Layout, options);
+        }
+
+        var functions = (hostFunctions ?? new HostFunctions()).Freeze();
+        var missing = snapshot.MissingHostFunctions(functions.ToDictionary(f => f.Key, f => f.Value.Signature, StringComparer.Ordinal));
+        if (missing.Count > 0)
+        {
+            throw new SnapshotMismatchException("The host functions do not match the snapshot", missing);
+        }
+
+        var device = KvmDevice.Shared;
+        var memory = GuestMemory.FromImage(snapshot.Memory);
+        KvmVirtualMachine? vm = null;
+        try
+        {
+            vm = new KvmVirtualMachine(device);
+            vm.MapMemory(0, 0, memory.HostAddress, memory.Size);
+            vm.RestoreState(snapshot.Vcpu);
+            Reseed(memory);
+        }
+        catch
+        {
+            vm?.Dispose();
+            memory.Dispose();
+            throw;
+        }
+
+        return new Sandbox(vm, memory, snapshot.Layout, functions)
+        {
+            _guestFunctions = snapshot.GuestFunctionTable,
+            _current = snapshot,
+            _generation = snapshot.Generation,
+        };
+    }
+
+    /// <summary>
+    /// Captures guest memory and vCPU state. Afterwards the sandbox's memory is a copy-on-write view of
+    /// the snapshot, so <see cref="Restore()"/> back to it costs in proportion to the pages dirtied since.
+    /// </summary>
+    /// <returns>A snapshot owned by the caller; dispose it when no longer needed for new sandboxes or restores.</returns>
+    /// <exception cref="SandboxPoisonedException">The sandbox is poisoned: its state is not worth keeping.</exception>
+    /// <exception cref="SandboxBusyException">Another thread is using the sandbox.</exception>
+    public Snapshot Snapshot()
+    {
+        Enter();
+        try
+        {
+            ThrowIfNotReady();
+            var vcpu = _vm.CaptureState();
+            var image = _memory.Capture();
+            var snapshot = new Snapshot(image, _layout, vcpu, _guestFunctions, [.. _hostFunctions.Values], _generation + 1);
+            try
+            {
+                _memory.Remap(image);
+            }
+            catch (Exception e)
+            {
+                snapshot.Dispose();
+                throw BecomeUnrecoverable("Remapping guest memory onto the new snapshot failed", e);
+            }
+
+            _current = snapshot;
+            _generation = snapshot.Generation;
+            return snapshot;
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>Returns to the snapshot this sandbox last took, restored or was created from. Recovers a poisoned sandbox.</summary>
+    /// <exception cref="InvalidOperationException">The sandbox has no snapshot yet.</exception>
+    /// <inheritdoc cref="Restore(HyperSharp.Snapshot)"/>
+    public void Restore() => Restore(_current ?? throw new InvalidOperationException("The sandbox has no snapshot to return to: take one with Snapshot() first."));
+
+    /// <summary>
+    /// Returns guest memory and all guest-visible vCPU state to <paramref name="snapshot"/>, which may come
+    /// from another sandbox with the same layout and host functions. Recovers a poisoned sandbox. The guest's
+    /// random source is reseeded.
+    /// </summary>
+    /// <exception cref="SnapshotMismatchException">The layout or recorded host functions differ; the sandbox is unchanged.</exception>
+    /// <exception cref="SandboxUnrecoverableException">The restore failed halfway; the sandbox refuses everything from now on.</exception>
+    /// <exception cref="ObjectDisposedException">The snapshot, not current to this sandbox, was disposed.</exception>
+    public void Restore(Snapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        Enter();
+        try
+        {
+            ThrowIfUnrecoverable();
+            var mismatches = snapshot.LayoutMismatches(_layout);
+            mismatches.AddRange(snapshot.MissingHostFunctions(_hostFunctions));
+            if (mismatches.Count > 0)
+            {
+                throw new SnapshotMismatchException("The snapshot cannot be restored into this sandbox", mismatches);
+            }
+
+            var current = ReferenceEquals(snapshot, _current);
+            if (!current)
+            {
+                ObjectDisposedException.ThrowIf(snapshot.IsDisposed, snapshot);
+            }
+
+            try
+            {
+                if (current)
+                {
+                    _memory.Reset();
+                }
+                else
+                {
+                    _memory.Remap(snapshot.Memory);
+                }
+
+                _vm.RestoreState(snapshot.Vcpu);
+                Reseed(_memory);
+            }
+            catch (Exception e)
+            {
+                throw BecomeUnrecoverable("Restoring the snapshot failed halfway", e);
+            }
+
+            _current = snapshot;
+            _guestFunctions = snapshot.GuestFunctionTable;
+            _generation = snapshot.Generation;
+            _poisonCause = null;
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
     /// <summary>Releases the VM and guest memory; if a call is running on another thread, when that call returns.</summary>
     public void Dispose()
     {
@@ -150,6 +319,50 @@ public sealed partial class Sandbox : IDisposable
         {
             Release();
         }
+    }
+
+    /// <summary>Gives the guest a new random seed; it reseeds on its next call, so restored sandboxes never repeat a sequence.</summary>
+    private static void Reseed(GuestMemory memory) =>
+        ParameterBlock.Reseed(memory, GuestImageBuilder.NewSeed(), (ulong)Interlocked.Increment(ref s_seedGeneration));
+
+    private static void CheckOptionsMatch(MemoryLayout layout, SandboxOptions options)
+    {
+        (string Name, ulong Asked, ulong Snapshot)[] sizes =
+        [
+            (nameof(SandboxOptions.HeapSize), options.HeapSize, layout.HeapSize),
+            (nameof(SandboxOptions.StackSize), options.StackSize, layout.StackSize),
+            (nameof(SandboxOptions.InputBufferSize), options.InputBufferSize, layout.InputSize),
+            (nameof(SandboxOptions.OutputBufferSize), options.OutputBufferSize, layout.OutputSize),
+        ];
+        foreach (var (name, asked, snapshot) in sizes.Where(s => s.Asked != s.Snapshot))
+        {
+            throw new ArgumentException(
+                $"SandboxOptions.{name} is {asked}, but the snapshot's memory layout has {snapshot}; pass null options or the snapshot's sizes.",
+                nameof(options));
+        }
+    }
+
+    private void ThrowIfNotReady()
+    {
+        ThrowIfUnrecoverable();
+        if (_poisonCause is not null)
+        {
+            throw new SandboxPoisonedException($"The sandbox is poisoned by an earlier failure and refuses calls until restored: {_poisonCause.Message}", _poisonCause);
+        }
+    }
+
+    private void ThrowIfUnrecoverable()
+    {
+        if (_unrecoverableCause is not null)
+        {
+            throw new SandboxUnrecoverableException("The sandbox is unrecoverable after a failed restore; dispose it.", _unrecoverableCause);
+        }
+    }
+
+    private SandboxUnrecoverableException BecomeUnrecoverable(string what, Exception cause)
+    {
+        _unrecoverableCause = cause;
+        return new SandboxUnrecoverableException($"{what}; the sandbox is unrecoverable: {cause.Message}", cause);
     }
 
     private void Initialize()
@@ -187,11 +400,7 @@ public sealed partial class Sandbox : IDisposable
         Enter();
         try
         {
-            if (_poisonCause is not null)
-            {
-                throw new SandboxPoisonedException($"The sandbox is poisoned by an earlier failure and refuses calls: {_poisonCause.Message}", _poisonCause);
-            }
-
+            ThrowIfNotReady();
             CheckCall(name, returnType, args);
             var input = _memory.GetSpan(_layout.InputBase, _layout.InputSize);
             if (!MessageWriter.TryWriteCall(input, name, returnType, args, out var callSize))

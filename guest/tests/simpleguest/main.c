@@ -611,6 +611,74 @@ static void spin(const hs_call *call, hs_result *result)
         __asm__ volatile("pause");
 }
 
+/* ---- CPU state a guest can change in ring 3, for restore tests ------------------------------- */
+
+static void set_fpu_control(const hs_call *call, hs_result *result)
+{
+    uint16_t control = (uint16_t)hs_arg_int(call, 0);
+    __asm__ volatile("fldcw %0" : : "m"(control));
+    hs_return_void(result);
+}
+
+static void get_fpu_control(const hs_call *call, hs_result *result)
+{
+    (void)call;
+    uint16_t control;
+    __asm__ volatile("fnstcw %0" : "=m"(control));
+    hs_return_int(result, control);
+}
+
+static void set_mxcsr(const hs_call *call, hs_result *result)
+{
+    uint32_t mxcsr = hs_arg_uint(call, 0);
+    __asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
+    hs_return_void(result);
+}
+
+static void get_mxcsr(const hs_call *call, hs_result *result)
+{
+    (void)call;
+    uint32_t mxcsr;
+    __asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
+    hs_return_uint(result, mxcsr);
+}
+
+/* XMM15: the SDK and these guests are small enough that gcc never allocates it. */
+static void set_xmm15(const hs_call *call, hs_result *result)
+{
+    uint64_t value = hs_arg_ulong(call, 0);
+    __asm__ volatile("movq %0, %%xmm15" : : "r"(value) : "xmm15");
+    hs_return_void(result);
+}
+
+static void get_xmm15(const hs_call *call, hs_result *result)
+{
+    (void)call;
+    uint64_t value;
+    __asm__ volatile("movq %%xmm15, %0" : "=r"(value));
+    hs_return_ulong(result, value);
+}
+
+/* State only ring 0 may change: each attempt must fault (#GP), so guest code cannot leave it behind. */
+static void privileged_write(const hs_call *call, hs_result *result)
+{
+    switch (hs_arg_int(call, 0)) {
+    case 0: /* MSR_KERNEL_GS_BASE */
+        __asm__ volatile("wrmsr" : : "c"(0xC0000102u), "a"(1u), "d"(0u));
+        break;
+    case 1:
+        __asm__ volatile("mov %0, %%dr0" : : "r"((uint64_t)0x1000));
+        break;
+    case 2: /* XCR0 = x87 | SSE */
+        __asm__ volatile("xsetbv" : : "c"(0u), "a"(3u), "d"(0u));
+        break;
+    default:
+        __asm__ volatile("mov %%cr4, %%rax; mov %%rax, %%cr4" : : : "rax");
+        break;
+    }
+    hs_return_void(result);
+}
+
 void hs_main(void)
 {
     hs_register("Echo", HS_TYPE_STRING, echo, 1, HS_TYPE_STRING);
@@ -690,4 +758,12 @@ void hs_main(void)
 
     hs_register("Random", HS_TYPE_ULONG, random_u64, 0);
     hs_register("Spin", HS_TYPE_VOID, spin, 0);
+
+    hs_register("SetFpuControl", HS_TYPE_VOID, set_fpu_control, 1, HS_TYPE_INT);
+    hs_register("GetFpuControl", HS_TYPE_INT, get_fpu_control, 0);
+    hs_register("SetMxcsr", HS_TYPE_VOID, set_mxcsr, 1, HS_TYPE_UINT);
+    hs_register("GetMxcsr", HS_TYPE_UINT, get_mxcsr, 0);
+    hs_register("SetXmm15", HS_TYPE_VOID, set_xmm15, 1, HS_TYPE_ULONG);
+    hs_register("GetXmm15", HS_TYPE_ULONG, get_xmm15, 0);
+    hs_register("PrivilegedWrite", HS_TYPE_VOID, privileged_write, 1, HS_TYPE_INT);
 }

@@ -2,12 +2,19 @@ using System.Runtime.InteropServices;
 
 namespace HyperSharp.Interop;
 
-/// <summary><c>open</c>, <c>close</c>, <c>ftruncate</c> (<c>fcntl.h</c>, <c>unistd.h</c>).</summary>
+/// <summary><c>open</c>, <c>close</c>, <c>ftruncate</c>, <c>pwrite</c>, <c>fcntl</c> seals (<c>fcntl.h</c>, <c>unistd.h</c>).</summary>
 internal static partial class Libc
 {
     public const int O_RDONLY = 0;
     public const int O_RDWR = 2;
     public const int O_CLOEXEC = 0x80000;
+
+    public const int F_ADD_SEALS = 1033;
+    public const int F_GET_SEALS = 1034;
+    public const int F_SEAL_SEAL = 0x1;
+    public const int F_SEAL_SHRINK = 0x2;
+    public const int F_SEAL_GROW = 0x4;
+    public const int F_SEAL_WRITE = 0x8;
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags);
@@ -17,4 +24,10 @@ internal static partial class Libc
 
     [LibraryImport("libc", EntryPoint = "ftruncate", SetLastError = true)]
     public static partial int FTruncate(int fd, long length);
+
+    [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
+    public static unsafe partial nint PWrite(SafeFileDescriptor fd, byte* buffer, nuint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    public static partial int Fcntl(SafeFileDescriptor fd, int command, int argument);
 }

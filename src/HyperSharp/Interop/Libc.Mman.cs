@@ -12,11 +12,13 @@ internal static partial class Libc
     public const int MAP_SHARED = 0x01;
     public const int MAP_PRIVATE = 0x02;
     public const int MAP_ANONYMOUS = 0x20;
+    public const int MAP_FIXED = 0x10;
     public const int MAP_NORESERVE = 0x4000;
 
     public const int MADV_DONTNEED = 4;
 
     public const uint MFD_CLOEXEC = 1;
+    public const uint MFD_ALLOW_SEALING = 2;
 
     /// <summary>NOTE: failure is <c>MAP_FAILED</c>, i.e. <c>(void*)-1</c>, not null.</summary>
     public static readonly nint MAP_FAILED = -1;

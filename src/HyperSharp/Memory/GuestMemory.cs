@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using HyperSharp.Interop;
 
 namespace HyperSharp.Memory;
@@ -6,16 +7,17 @@ namespace HyperSharp.Memory;
 /// <summary>
 /// The guest's physical memory: one memfd mapped <c>MAP_PRIVATE</c> into the host, so every page the
 /// host or guest writes becomes a private copy-on-write page of this process (docs/architecture.md).
-/// All host access goes through <see cref="GetSpan"/>, which refuses any range outside the mapping.
+/// The memfd is either a fresh empty one or a snapshot's sealed <see cref="MemoryImage"/>; dropping
+/// the private pages (<see cref="Reset"/>) returns memory to it. The host address never changes, so
+/// the hypervisor's memory slot stays valid. All host access goes through <see cref="GetSpan"/>,
+/// which refuses any range outside the mapping.
 /// </summary>
 internal sealed class GuestMemory : IDisposable
 {
-    private readonly SafeFileDescriptor _memfd;
     private readonly SafeMemoryMapping _mapping;
 
-    private GuestMemory(SafeFileDescriptor memfd, SafeMemoryMapping mapping, ulong size)
+    private GuestMemory(SafeMemoryMapping mapping, ulong size)
     {
-        _memfd = memfd;
         _mapping = mapping;
         Size = size;
     }
@@ -29,29 +31,68 @@ internal sealed class GuestMemory : IDisposable
     /// <summary>Creates zero-filled memory of <paramref name="size"/> bytes (a multiple of 4 KiB).</summary>
     public static GuestMemory Allocate(ulong size)
     {
-        var memfd = new SafeFileDescriptor(Libc.MemfdCreate("hypersharp-guest", Libc.MFD_CLOEXEC));
+        using var memfd = new SafeFileDescriptor(Libc.MemfdCreate("hypersharp-guest", Libc.MFD_CLOEXEC));
         if (memfd.IsInvalid)
         {
-            var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
-            memfd.Dispose();
-            throw new HypervisorException("memfd_create(guest memory)", errno);
+            throw new HypervisorException("memfd_create(guest memory)", Marshal.GetLastPInvokeError());
         }
 
+        if (Libc.FTruncate(memfd.Number, (long)size) < 0)
+        {
+            throw new HypervisorException("ftruncate(guest memory)", Marshal.GetLastPInvokeError());
+        }
+
+        // The mapping keeps the file alive; the descriptor is not needed after mmap.
+        return new GuestMemory(MapPrivate(memfd, size), size);
+    }
+
+    /// <summary>Memory that starts as a copy-on-write view of <paramref name="image"/>.</summary>
+    public static GuestMemory FromImage(MemoryImage image) => new(MapPrivate(image.Memfd, image.Size), image.Size);
+
+    /// <summary>An immutable copy of the current contents.</summary>
+    public MemoryImage Capture() => MemoryImage.Capture(GetSpan(0, Size));
+
+    /// <summary>
+    /// Drops every private page, so memory reads as its backing memfd again. The cost grows with the
+    /// pages the guest or host touched since the last reset or remap, not with <see cref="Size"/>.
+    /// </summary>
+    public void Reset()
+    {
+        if (Libc.MAdvise(_mapping.Address, (nuint)Size, Libc.MADV_DONTNEED) < 0)
+        {
+            throw new HypervisorException("madvise(MADV_DONTNEED, guest memory)", Marshal.GetLastPInvokeError());
+        }
+    }
+
+    /// <summary>
+    /// Makes memory a fresh copy-on-write view of <paramref name="image"/> at the same host address,
+    /// discarding every private page. If mmap fails the old contents may be gone: callers treat that
+    /// as unrecoverable.
+    /// </summary>
+    public void Remap(MemoryImage image)
+    {
+        if (image.Size != Size)
+        {
+            throw new ArgumentException($"The image is 0x{image.Size:x} bytes; guest memory is 0x{Size:x}.", nameof(image));
+        }
+
+        var addRef = false;
         try
         {
-            if (Libc.FTruncate(memfd.Number, (long)size) < 0)
+            image.Memfd.DangerousAddRef(ref addRef);
+            var address = Libc.MMap(_mapping.Address, (nuint)Size, Libc.PROT_READ | Libc.PROT_WRITE,
+                Libc.MAP_PRIVATE | Libc.MAP_FIXED | Libc.MAP_NORESERVE, image.Memfd.Number, 0);
+            if (address == Libc.MAP_FAILED)
             {
-                throw new HypervisorException("ftruncate(guest memory)", System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
+                throw new HypervisorException("mmap(MAP_FIXED, snapshot)", Marshal.GetLastPInvokeError());
             }
-
-            var mapping = SafeMemoryMapping.Map("mmap(guest memory)", (nuint)size, Libc.PROT_READ | Libc.PROT_WRITE,
-                Libc.MAP_PRIVATE | Libc.MAP_NORESERVE, memfd, 0);
-            return new GuestMemory(memfd, mapping, size);
         }
-        catch
+        finally
         {
-            memfd.Dispose();
-            throw;
+            if (addRef)
+            {
+                image.Memfd.DangerousRelease();
+            }
         }
     }
 
@@ -72,11 +113,11 @@ internal sealed class GuestMemory : IDisposable
         return new Span<byte>((byte*)_mapping.Address + address, (int)length);
     }
 
-    public void Dispose()
-    {
-        _mapping.Dispose();
-        _memfd.Dispose();
-    }
+    public void Dispose() => _mapping.Dispose();
+
+    private static SafeMemoryMapping MapPrivate(SafeFileDescriptor memfd, ulong size) =>
+        SafeMemoryMapping.Map("mmap(guest memory)", (nuint)size, Libc.PROT_READ | Libc.PROT_WRITE,
+            Libc.MAP_PRIVATE | Libc.MAP_NORESERVE, memfd, 0);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ThrowOutOfRange(ulong address, ulong length) =>

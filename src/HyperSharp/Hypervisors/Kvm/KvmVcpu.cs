@@ -89,6 +89,36 @@ internal sealed unsafe class KvmVcpu : IDisposable
         };
     }
 
+    /// <summary>
+    /// Wraps <c>KVM_RUN</c> with <c>kvm_run.immediate_exit</c> set: KVM completes the I/O exit it last
+    /// reported (RIP moves past the OUT) and returns <c>EINTR</c> without running guest code. The KVM API
+    /// documentation requires this before saving vCPU state taken at an I/O exit.
+    /// </summary>
+    public void CompletePendingExit()
+    {
+        // SAFETY: Run points at the live kvm_run mapping (see the property); no KVM_RUN is in flight on
+        // this vCPU, because the owning sandbox serialises calls.
+        Run->ImmediateExit = 1;
+        try
+        {
+            if (Libc.Ioctl(_fd, KvmIoctls.KVM_RUN, 0) == 0)
+            {
+                throw new HypervisorException("KVM_RUN (immediate_exit)", 0);
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno != Libc.EINTR)
+            {
+                throw new HypervisorException("KVM_RUN (immediate_exit)", errno);
+            }
+        }
+        finally
+        {
+            // SAFETY: as above.
+            Run->ImmediateExit = 0;
+        }
+    }
+
     /// <summary>Wraps <c>KVM_GET_REGS</c>.</summary>
     public StandardRegisters GetRegs() => Get<StandardRegisters>(KvmIoctls.KVM_GET_REGS, "KVM_GET_REGS");
 

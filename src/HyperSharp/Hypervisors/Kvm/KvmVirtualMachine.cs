@@ -54,9 +54,13 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
 
     public void SetSpecialRegisters(in SpecialRegisters registers) => _vcpu.SetSregs(registers);
 
-    /// <summary>Seven ioctls: KVM_GET_REGS, _SREGS, _XSAVE, _XCRS, _DEBUGREGS, _MSRS, _VCPU_EVENTS.</summary>
+    /// <summary>
+    /// Completes the pending exit first (so RIP is past the guest's last OUT), then seven ioctls:
+    /// KVM_GET_REGS, _SREGS, _XSAVE, _XCRS, _DEBUGREGS, _MSRS, _VCPU_EVENTS.
+    /// </summary>
     public VcpuState CaptureState()
     {
+        _vcpu.CompletePendingExit();
         var debugregs = _vcpu.GetDebugregs();
         return new VcpuState
         {

@@ -1,0 +1,116 @@
+using System.Runtime.InteropServices;
+using HyperSharp.Interop;
+
+namespace HyperSharp.Memory;
+
+/// <summary>
+/// An immutable copy of guest memory: a memfd sealed against writes, resizing and further sealing, so
+/// every sandbox that maps it <c>MAP_PRIVATE</c> sees the same bytes forever and none can change them.
+/// Only non-zero pages are written; the rest stay holes that read as zero and cost nothing.
+/// </summary>
+internal sealed class MemoryImage : IDisposable
+{
+    private const int AllSeals = Libc.F_SEAL_SEAL | Libc.F_SEAL_SHRINK | Libc.F_SEAL_GROW | Libc.F_SEAL_WRITE;
+
+    private MemoryImage(SafeFileDescriptor memfd, ulong size, ulong dataPages)
+    {
+        Memfd = memfd;
+        Size = size;
+        DataPages = dataPages;
+    }
+
+    /// <summary>The sealed memfd. Mappings made from it keep the file alive after this is disposed.</summary>
+    public SafeFileDescriptor Memfd { get; }
+
+    /// <summary>Bytes of guest memory the image covers.</summary>
+    public ulong Size { get; }
+
+    /// <summary>Pages that hold data (the rest are zero holes).</summary>
+    public ulong DataPages { get; }
+
+    /// <summary>Copies <paramref name="memory"/> (a multiple of 4 KiB long) into a new sealed memfd.</summary>
+    public static unsafe MemoryImage Capture(ReadOnlySpan<byte> memory)
+    {
+        var memfd = new SafeFileDescriptor(Libc.MemfdCreate("hypersharp-snapshot", Libc.MFD_CLOEXEC | Libc.MFD_ALLOW_SEALING));
+        if (memfd.IsInvalid)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            memfd.Dispose();
+            throw new HypervisorException("memfd_create(snapshot)", errno);
+        }
+
+        try
+        {
+            Check(Libc.FTruncate(memfd.Number, memory.Length), "ftruncate(snapshot)");
+            const int page = (int)GuestAbi.PageSize;
+            ulong dataPages = 0;
+            var offset = 0;
+            while (offset < memory.Length)
+            {
+                // Find the next run of pages holding anything but zeros and write it in one call.
+                var next = memory[offset..].IndexOfAnyExcept((byte)0);
+                if (next < 0)
+                {
+                    break;
+                }
+
+                var start = (offset + next) / page * page;
+                var end = start + page;
+                while (end < memory.Length && memory.Slice(end, page).ContainsAnyExcept((byte)0))
+                {
+                    end += page;
+                }
+
+                // SAFETY: fixed pins exactly the end - start bytes of the span for the call.
+                fixed (byte* run = memory[start..end])
+                {
+                    Write(memfd, run, end - start, start);
+                }
+
+                dataPages += (ulong)((end - start) / page);
+                offset = end;
+            }
+
+            Check(Libc.Fcntl(memfd, Libc.F_ADD_SEALS, AllSeals), "fcntl(F_ADD_SEALS)");
+            return new MemoryImage(memfd, (ulong)memory.Length, dataPages);
+        }
+        catch
+        {
+            memfd.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose() => Memfd.Dispose();
+
+    private static unsafe void Write(SafeFileDescriptor memfd, byte* data, int length, long offset)
+    {
+        while (length > 0)
+        {
+            // SAFETY: data points at `length` readable bytes (the caller's pinned run, advanced below).
+            var written = Libc.PWrite(memfd, data, (nuint)length, offset);
+            if (written < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == Libc.EINTR)
+                {
+                    continue;
+                }
+
+                throw new HypervisorException("pwrite(snapshot)", errno);
+            }
+
+            data += written;
+            length -= (int)written;
+            offset += written;
+        }
+    }
+
+    private static void Check(int result, string operation)
+    {
+        if (result < 0)
+        {
+            throw new HypervisorException(operation, Marshal.GetLastPInvokeError());
+        }
+    }
+}
