@@ -611,6 +611,21 @@ static void spin(const hs_call *call, hs_result *result)
         __asm__ volatile("pause");
 }
 
+/* Writes one byte in each of `count` distinct heap pages (kept allocated): restore benchmarks dirty
+ * a known number of pages with it. Returns the number of pages written. */
+static void dirty_pages(const hs_call *call, hs_result *result)
+{
+    int count = hs_arg_int(call, 0);
+    if (count <= 0) {
+        hs_return_int(result, 0);
+        return;
+    }
+    volatile uint8_t *pages = malloc((size_t)count * 4096u);
+    for (int i = 0; i < count; i++)
+        pages[(size_t)i * 4096u] = (uint8_t)i;
+    hs_return_int(result, count);
+}
+
 /* ---- CPU state a guest can change in ring 3, for restore tests ------------------------------- */
 
 static void set_fpu_control(const hs_call *call, hs_result *result)
@@ -759,6 +774,7 @@ void hs_main(void)
     hs_register("Random", HS_TYPE_ULONG, random_u64, 0);
     hs_register("Spin", HS_TYPE_VOID, spin, 0);
 
+    hs_register("DirtyPages", HS_TYPE_INT, dirty_pages, 1, HS_TYPE_INT);
     hs_register("SetFpuControl", HS_TYPE_VOID, set_fpu_control, 1, HS_TYPE_INT);
     hs_register("GetFpuControl", HS_TYPE_INT, get_fpu_control, 0);
     hs_register("SetMxcsr", HS_TYPE_VOID, set_mxcsr, 1, HS_TYPE_UINT);
