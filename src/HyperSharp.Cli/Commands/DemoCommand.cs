@@ -29,7 +29,7 @@ internal sealed class DemoCommand
     /// <summary>Creates the command.</summary>
     public static Command Create()
     {
-        var command = new Command("demo", "Boots the bundled guest, calls it, measures call latency and shows a contained guest failure.");
+        var command = new Command("demo", "Boots the bundled guest, calls it, measures call latency, snapshots and restores it, and shows a contained guest failure.");
         command.SetAction(parseResult => new DemoCommand(parseResult.InvocationConfiguration.Output).Run());
         return command;
     }
@@ -48,6 +48,7 @@ internal sealed class DemoCommand
         PrintThroughHost(sandbox);
         KeepStateBetweenCalls(sandbox);
         MeasureLatency(sandbox);
+        SnapshotAndRestore(sandbox);
         ContainFailure(sandbox);
         return ExitCodes.Success;
     }
@@ -106,6 +107,34 @@ internal sealed class DemoCommand
         Latency("CallHostAdd(i, 1), guest → host", 2_000, i => sandbox.Call<int>("CallHostAdd", i, 1));
     }
 
+    /// <summary>Snapshot, dirty, restore, and a second sandbox straight from the snapshot, with timings.</summary>
+    private void SnapshotAndRestore(Sandbox sandbox)
+    {
+        Section("Snapshots");
+        var start = Stopwatch.GetTimestamp();
+        using var snapshot = sandbox.Snapshot();
+        Row("Snapshot()", $"{Milliseconds(start)}: generation {snapshot.Generation}, {ByteSizes.Format(snapshot.MemorySize)} of guest memory");
+
+        var counter = sandbox.Call<int>("IncrementCounter");
+        sandbox.Call<int>("Leak", 64 * 1024);
+        start = Stopwatch.GetTimestamp();
+        sandbox.Restore();
+        var elapsed = Milliseconds(start);
+        Row("Restore() after two calls", $"{elapsed}: counter back from {counter} to {sandbox.Call<int>("IncrementCounter") - 1}");
+
+        start = Stopwatch.GetTimestamp();
+        using var twin = Sandbox.FromSnapshot(snapshot, CreateHostFunctions());
+        var echoed = twin.Call<string>("Echo", "from the twin");
+        Row("Sandbox.FromSnapshot + first Echo", $"{Milliseconds(start)}: \"{echoed}\" (no ELF load, no guest init)");
+
+        _out.WriteLine($"  {"",-LabelWidth}{"cycles",8}{"median",12}{"p99",12}");
+        Latency("Echo(\"hello\") + Restore()", 2_000, _ =>
+        {
+            sandbox.Call<string>("Echo", "hello");
+            sandbox.Restore();
+        });
+    }
+
     /// <summary>A guest that faults is contained: its sandbox is poisoned, every other sandbox carries on.</summary>
     private void ContainFailure(Sandbox healthy)
     {
@@ -131,6 +160,9 @@ internal sealed class DemoCommand
         }
 
         Row("first sandbox's Add(1, 2)", $"{healthy.Call<int>("Add", 1, 2)}   (state {healthy.State})");
+        using var clean = healthy.Snapshot();
+        victim.Restore(clean);
+        Row("its Restore(snapshot of the first)", $"{victim.State}: Add(1, 2) = {victim.Call<int>("Add", 1, 2)}");
     }
 
     private HostFunctions CreateHostFunctions()
@@ -183,6 +215,9 @@ internal sealed class DemoCommand
     }
 
     private void Row(string label, string value) => _out.WriteLine($"  {label,-LabelWidth}{value}");
+
+    private static string Milliseconds(long start) =>
+        string.Create(CultureInfo.InvariantCulture, $"{Stopwatch.GetElapsedTime(start).TotalMilliseconds:F2} ms");
 
     private static string Microseconds(long ticks) => string.Create(CultureInfo.InvariantCulture, $"{ticks * 1e6 / Stopwatch.Frequency:F1} µs");
 
