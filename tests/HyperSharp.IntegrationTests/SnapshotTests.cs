@@ -239,3 +239,34 @@ public sealed class SnapshotTests
         Assert.Equal(21, source.Call<int>("GetStatic"));
     }
 }
+
+public sealed class UnrecoverableRestoreTests
+{
+    [KvmFact]
+    public void ARestoreThatFailsHalfwayLeavesTheSandboxUnrecoverable()
+    {
+        using var sandbox = Sandbox.Create(Guests.SimpleGuest, TestHostFunctions.Create());
+        using var good = sandbox.Snapshot();
+
+        // A snapshot whose XSAVE area has the wrong size: memory and the first registers are replaced
+        // before KVM_SET_XSAVE refuses it, so the sandbox is neither its old self nor the snapshot.
+        var state = good.Vcpu;
+        var broken = new HyperSharp.Hypervisors.VcpuState
+        {
+            Registers = state.Registers,
+            SpecialRegisters = state.SpecialRegisters,
+            Xsave = [.. state.Xsave, 0],
+            Xcr0 = state.Xcr0,
+            DebugRegisters = state.DebugRegisters,
+            Msrs = state.Msrs,
+            Events = state.Events,
+        };
+        using var bad = new Snapshot(good.Memory, good.Layout, broken, good.GuestFunctionTable, good.HostFunctions, good.Generation);
+
+        Assert.Throws<SandboxUnrecoverableException>(() => sandbox.Restore(bad));
+        Assert.Equal(SandboxState.Unrecoverable, sandbox.State);
+        Assert.Throws<SandboxUnrecoverableException>(() => sandbox.Call<int>("Add", 1, 2));
+        Assert.Throws<SandboxUnrecoverableException>(() => sandbox.Restore(good));
+        Assert.Throws<SandboxUnrecoverableException>(() => sandbox.Snapshot());
+    }
+}
