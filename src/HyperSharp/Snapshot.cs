@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using HyperSharp.Hypervisors;
 using HyperSharp.Memory;
+using HyperSharp.Snapshots;
 
 namespace HyperSharp;
 
@@ -56,6 +57,57 @@ public sealed class Snapshot : IDisposable
     internal FrozenDictionary<string, GuestFunctionSignature> GuestFunctionTable { get; }
 
     internal bool IsDisposed => _disposed;
+
+    /// <summary>
+    /// Loads a snapshot saved by <see cref="Save"/> (or copied by OCI tooling) from an OCI image layout. The
+    /// memory blob is mapped copy-on-write: sandboxes read it from the file and write private pages; the file is
+    /// never modified. Use the result with <see cref="Sandbox.FromSnapshot"/> and <see cref="Sandbox.Restore(Snapshot)"/>.
+    /// </summary>
+    /// <param name="directory">The OCI image layout directory.</param>
+    /// <param name="reference">A tag, or a manifest digest <c>sha256:</c> followed by 64 lower-case hex digits.</param>
+    /// <param name="options">Null for the defaults: digests verified.</param>
+    /// <returns>A snapshot owned by the caller, holding the blob file open until disposed.</returns>
+    /// <exception cref="SnapshotFormatException">
+    /// The directory breaks a format rule, or the snapshot is for another format or ABI version, architecture,
+    /// hypervisor or CPU vendor; <see cref="SnapshotFormatException.Reason"/> says which.
+    /// </exception>
+    /// <exception cref="IOException">A file could not be read for another reason (permissions, I/O errors).</exception>
+    /// <remarks>
+    /// Blob files must not be truncated or rewritten while a loaded snapshot or a sandbox made from it is alive.
+    /// Files in a layout are only ever created and renamed, never modified, by <see cref="Save"/>.
+    /// </remarks>
+    public static Snapshot Load(string directory, string reference, SnapshotLoadOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(reference);
+        return SnapshotFiles.Load(directory, reference, options ?? new SnapshotLoadOptions());
+    }
+
+    /// <summary>
+    /// Saves the snapshot into <paramref name="directory"/>, an OCI image layout (docs/snapshot-format.md), under
+    /// <paramref name="tag"/>. Blobs are written first and <c>index.json</c> is replaced last, atomically; other
+    /// tags are kept, an existing <paramref name="tag"/> is moved to this snapshot, and identical blobs are stored once.
+    /// </summary>
+    /// <param name="directory">Created if missing; otherwise it must be empty or already an OCI image layout.</param>
+    /// <param name="tag">1–128 characters of <c>A-Z a-z 0-9 _ . -</c>, not starting with <c>.</c> or <c>-</c>.</param>
+    /// <param name="options">Null for the defaults: atomic but not fsynced.</param>
+    /// <returns>The manifest digest, <c>sha256:</c> and 64 hex digits; <see cref="Load"/> accepts it as a reference.</returns>
+    /// <exception cref="ArgumentException">The tag is not valid.</exception>
+    /// <exception cref="SnapshotFormatException">The directory is neither empty nor a valid OCI image layout.</exception>
+    /// <exception cref="ObjectDisposedException">The snapshot was disposed.</exception>
+    /// <exception cref="IOException">Writing failed; tags already in the directory are unchanged.</exception>
+    public string Save(string directory, string tag, SnapshotSaveOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(tag);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!Snapshots.Oci.OciTag.IsValid(tag))
+        {
+            throw new ArgumentException($"'{tag}' is not a valid tag: 1-128 characters of A-Z a-z 0-9 _ . -, not starting with . or -.", nameof(tag));
+        }
+
+        return SnapshotFiles.Save(this, directory, tag, options ?? new SnapshotSaveOptions());
+    }
 
     /// <summary>Closes the memory image; sandboxes that map it are unaffected.</summary>
     public void Dispose()

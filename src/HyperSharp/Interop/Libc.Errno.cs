@@ -14,9 +14,11 @@ internal static partial class Libc
     public const int EACCES = 13;
     public const int EFAULT = 14;
     public const int EEXIST = 17;
+    public const int ENOTDIR = 20;
     public const int EINVAL = 22;
     public const int EMFILE = 24;
     public const int ENOSYS = 38;
+    public const int ELOOP = 40;
 
     /// <summary>The text of an errno value, like <c>strerror</c>.</summary>
     public static string DescribeErrno(int errno) => Marshal.GetPInvokeErrorMessage(errno);

@@ -2,11 +2,14 @@ using System.Runtime.InteropServices;
 
 namespace HyperSharp.Interop;
 
-/// <summary><c>open</c>, <c>close</c>, <c>ftruncate</c>, <c>pwrite</c>, <c>fcntl</c> seals (<c>fcntl.h</c>, <c>unistd.h</c>).</summary>
+/// <summary><c>open</c>, <c>close</c>, <c>ftruncate</c>, <c>pwrite</c>, <c>fsync</c>, <c>fcntl</c> seals (<c>fcntl.h</c>, <c>unistd.h</c>).</summary>
 internal static partial class Libc
 {
     public const int O_RDONLY = 0;
     public const int O_RDWR = 2;
+    public const int O_NONBLOCK = 0x800;
+    public const int O_DIRECTORY = 0x10000;
+    public const int O_NOFOLLOW = 0x20000;
     public const int O_CLOEXEC = 0x80000;
 
     public const int F_ADD_SEALS = 1033;
@@ -27,6 +30,9 @@ internal static partial class Libc
 
     [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
     public static unsafe partial nint PWrite(SafeFileDescriptor fd, byte* buffer, nuint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    public static partial int FSync(SafeFileDescriptor fd);
 
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     public static partial int Fcntl(SafeFileDescriptor fd, int command, int argument);

@@ -4,9 +4,10 @@ using HyperSharp.Interop;
 namespace HyperSharp.Memory;
 
 /// <summary>
-/// An immutable copy of guest memory: a memfd sealed against writes, resizing and further sealing, so
-/// every sandbox that maps it <c>MAP_PRIVATE</c> sees the same bytes forever and none can change them.
-/// Only non-zero pages are written; the rest stay holes that read as zero and cost nothing.
+/// An immutable copy of guest memory that sandboxes map <c>MAP_PRIVATE</c>: either a memfd sealed against
+/// writes, resizing and further sealing (<see cref="Capture"/>), where only non-zero pages are written and the
+/// rest stay holes that read as zero and cost nothing; or a snapshot file's memory blob opened read-only
+/// (<see cref="FromFile"/>), whose writes become private pages and never reach the file.
 /// </summary>
 internal sealed class MemoryImage : IDisposable
 {
@@ -19,13 +20,13 @@ internal sealed class MemoryImage : IDisposable
         DataPages = dataPages;
     }
 
-    /// <summary>The sealed memfd. Mappings made from it keep the file alive after this is disposed.</summary>
+    /// <summary>The sealed memfd or read-only blob file. Mappings made from it keep the file alive after this is disposed.</summary>
     public SafeFileDescriptor Memfd { get; }
 
     /// <summary>Bytes of guest memory the image covers.</summary>
     public ulong Size { get; }
 
-    /// <summary>Pages that hold data (the rest are zero holes).</summary>
+    /// <summary>Pages that hold data (the rest are zero holes); every page for an image from a file.</summary>
     public ulong DataPages { get; }
 
     /// <summary>Copies <paramref name="memory"/> (a multiple of 4 KiB long) into a new sealed memfd.</summary>
@@ -80,6 +81,13 @@ internal sealed class MemoryImage : IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// Wraps a snapshot blob as an image, taking ownership of <paramref name="file"/>. The caller guarantees
+    /// it is a regular file opened <c>O_RDONLY</c> (so no mapping of it can ever write it) whose size is exactly
+    /// <paramref name="size"/> (so no access through a mapping lies past its end, which would raise SIGBUS).
+    /// </summary>
+    public static MemoryImage FromFile(SafeFileDescriptor file, ulong size) => new(file, size, size / GuestAbi.PageSize);
 
     public void Dispose() => Memfd.Dispose();
 

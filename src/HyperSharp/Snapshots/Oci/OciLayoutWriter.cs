@@ -1,0 +1,165 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Win32.SafeHandles;
+
+namespace HyperSharp.Snapshots.Oci;
+
+/// <summary>
+/// Writes one tagged snapshot into an OCI image layout directory. Blobs go first, each under a temporary
+/// name renamed to its digest (an existing blob with that digest is kept); replacing <c>index.json</c> is
+/// the commit point, so a crash leaves either the old tags or the new ones, never a half-written snapshot.
+/// Other tags are preserved; a tag saved again points at the new manifest. Not safe against concurrent
+/// writers of the same directory: the last index written wins.
+/// </summary>
+internal static class OciLayoutWriter
+{
+    private const int ChunkSize = 4 << 20;
+
+    /// <summary>Writes the blobs and the tag; returns the manifest digest.</summary>
+    /// <param name="directory">The layout; created if missing, merged into if it already is one.</param>
+    /// <param name="tag">A valid tag (<see cref="OciTag"/>).</param>
+    /// <param name="config">The config blob (JSON).</param>
+    /// <param name="memory">A readable file of <paramref name="memorySize"/> bytes: the memory layer.</param>
+    /// <param name="memorySize">Bytes of <paramref name="memory"/> to store.</param>
+    /// <param name="durable">fsync files and directories.</param>
+    public static Sha256Digest Write(string directory, string tag, byte[] config, SafeFileHandle memory, long memorySize, bool durable)
+    {
+        var existingIndex = PrepareDirectory(directory, durable);
+        var blobs = OciPaths.Blobs(directory);
+
+        var memoryDigest = WriteMemoryBlob(blobs, memory, memorySize, durable);
+        var configDigest = WriteBlob(blobs, config, durable);
+        var manifest = new OciManifest
+        {
+            SchemaVersion = 2,
+            MediaType = MediaTypes.ImageManifest,
+            ArtifactType = MediaTypes.SnapshotConfig,
+            Config = new OciDescriptor { MediaType = MediaTypes.SnapshotConfig, Digest = configDigest.ToString(), Size = config.Length },
+            Layers = [new OciDescriptor { MediaType = MediaTypes.SnapshotMemory, Digest = memoryDigest.ToString(), Size = memorySize }],
+        };
+        var manifestJson = JsonSerializer.SerializeToUtf8Bytes(manifest, OciJsonContext.Default.OciManifest);
+        var manifestDigest = WriteBlob(blobs, manifestJson, durable);
+
+        var manifests = existingIndex?.Manifests.Where(m => m.RefName != tag).ToList() ?? [];
+        manifests.Add(new OciDescriptor
+        {
+            MediaType = MediaTypes.ImageManifest,
+            Digest = manifestDigest.ToString(),
+            Size = manifestJson.Length,
+            Annotations = new() { [MediaTypes.RefNameAnnotation] = tag },
+        });
+        var index = new OciIndex
+        {
+            SchemaVersion = 2,
+            MediaType = MediaTypes.ImageIndex,
+            Manifests = manifests,
+            Annotations = existingIndex?.Annotations,
+            Extra = existingIndex?.Extra,
+        };
+        AtomicFile.Write(OciPaths.Index(directory), JsonSerializer.SerializeToUtf8Bytes(index, OciJsonContext.Default.OciIndex), durable);
+        return manifestDigest;
+    }
+
+    /// <summary>Creates the layout skeleton, or checks an existing one; returns its index, if it has one.</summary>
+    private static OciIndex? PrepareDirectory(string directory, bool durable)
+    {
+        var layoutMarker = OciPaths.LayoutMarker(directory);
+        if (File.Exists(layoutMarker) || Directory.Exists(layoutMarker))
+        {
+            OciLayoutReader.ReadLayoutMarker(directory);
+            if (File.Exists(OciPaths.Index(directory)))
+            {
+                Directory.CreateDirectory(OciPaths.Blobs(directory));
+                return OciLayoutReader.ReadIndex(directory);
+            }
+        }
+        else if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
+        {
+            throw new SnapshotFormatException(SnapshotFormatError.NotAnOciLayout,
+                $"{directory} is neither empty nor an OCI image layout (it has no oci-layout file); refusing to write into it.");
+        }
+
+        Directory.CreateDirectory(OciPaths.Blobs(directory));
+        var marker = JsonSerializer.SerializeToUtf8Bytes(new OciLayoutMarker { ImageLayoutVersion = MediaTypes.ImageLayoutVersion }, OciJsonContext.Default.OciLayoutMarker);
+        AtomicFile.Write(layoutMarker, marker, durable);
+        if (durable)
+        {
+            AtomicFile.SyncDirectory(Path.GetDirectoryName(OciPaths.Blobs(directory))!);
+            AtomicFile.SyncDirectory(directory);
+        }
+
+        return null;
+    }
+
+    private static Sha256Digest WriteBlob(string blobs, byte[] data, bool durable)
+    {
+        var digest = Sha256Digest.Of(data);
+        var path = Path.Combine(blobs, digest.Hex);
+        if (!IsStored(path, data.Length))
+        {
+            AtomicFile.Write(path, data, durable);
+        }
+
+        return digest;
+    }
+
+    /// <summary>Copies the memory in chunks, hashing as it goes; all-zero chunks become holes of a sparse file.</summary>
+    private static Sha256Digest WriteMemoryBlob(string blobs, SafeFileHandle memory, long size, bool durable)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var temporary = AtomicFile.CreateTemporary(Path.Combine(blobs, "memory"));
+        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        try
+        {
+            for (long offset = 0; offset < size;)
+            {
+                var chunk = buffer.AsSpan(0, (int)Math.Min(ChunkSize, size - offset));
+                var read = RandomAccess.Read(memory, chunk, offset);
+                if (read == 0)
+                {
+                    throw new IOException($"The memory image ended at {offset} bytes, before its size of {size}.");
+                }
+
+                chunk = chunk[..read];
+                hash.AppendData(chunk);
+                if (chunk.ContainsAnyExcept((byte)0))
+                {
+                    RandomAccess.Write(temporary.SafeFileHandle, chunk, offset);
+                }
+
+                offset += read;
+            }
+
+            temporary.SetLength(size);
+            var digest = Sha256Digest.FromHash(hash.GetHashAndReset());
+            var path = Path.Combine(blobs, digest.Hex);
+            if (IsStored(path, size))
+            {
+                AtomicFile.Discard(temporary);
+            }
+            else
+            {
+                AtomicFile.Commit(temporary, path, durable);
+            }
+
+            return digest;
+        }
+        catch
+        {
+            AtomicFile.Discard(temporary);
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>A blob is stored when a regular file of the right size has its digest as name (content addressing does the rest).</summary>
+    private static bool IsStored(string path, long size)
+    {
+        var info = new FileInfo(path);
+        return info.Exists && info.LinkTarget is null && info.Length == size;
+    }
+}

@@ -1,0 +1,100 @@
+using HyperSharp.Hypervisors.Kvm;
+using HyperSharp.Memory;
+using HyperSharp.Snapshots.Oci;
+
+namespace HyperSharp.Snapshots;
+
+/// <summary>
+/// Refuses a <see cref="SnapshotConfig"/> this host cannot resume, before anything is mapped: another format,
+/// ABI, architecture, hypervisor or CPU vendor; a memory size or layout HyperSharp would never produce; an
+/// instruction or stack pointer outside its region; a malformed vCPU state or function table.
+/// </summary>
+internal static class SnapshotConfigValidator
+{
+    /// <summary>No layout HyperSharp computes comes near this: 1 GiB image + 4 GiB heap + 256 MiB stack + 2 × 256 MiB buffers + tables.</summary>
+    public const ulong MaxMemorySize = 8UL << 30;
+
+    /// <summary>The largest image the ELF loader accepts.</summary>
+    public const ulong MaxImageSize = 1UL << 30;
+
+    private const int XsaveMinimumSize = 4096;
+    private const int InterruptBitmapWords = 4;
+
+    public static void Validate(SnapshotConfig config)
+    {
+        Require(config.FormatVersion == HostIdentity.FormatVersion, SnapshotFormatError.FormatVersionMismatch,
+            $"The snapshot is format version {config.FormatVersion}; this library reads version {HostIdentity.FormatVersion} only.");
+        Require(config.AbiVersion == GuestAbi.AbiVersion, SnapshotFormatError.AbiMismatch,
+            $"The snapshot's guest speaks ABI version {config.AbiVersion}; this library speaks {GuestAbi.AbiVersion}.");
+        Require(config.Architecture == HostIdentity.Architecture, SnapshotFormatError.ArchitectureMismatch,
+            $"The snapshot was taken on {config.Architecture}; this host is {HostIdentity.Architecture}.");
+        Require(config.Hypervisor == HostIdentity.Hypervisor, SnapshotFormatError.HypervisorMismatch,
+            $"The snapshot was taken under {config.Hypervisor}; this host uses {HostIdentity.Hypervisor}.");
+        Require(config.CpuVendor == HostIdentity.CpuVendor, SnapshotFormatError.CpuVendorMismatch,
+            $"The snapshot was taken on a {config.CpuVendor} CPU; this host's is {HostIdentity.CpuVendor}.");
+        Require(config.MemorySize is > 0 and <= MaxMemorySize && config.MemorySize % GuestAbi.PageSize == 0, SnapshotFormatError.BadMemorySize,
+            $"memory_size 0x{config.MemorySize:x} is not a non-zero multiple of 4 KiB up to 0x{MaxMemorySize:x}.");
+        ValidateLayout(config);
+        ValidateVcpu(config);
+        ValidateFunctions(config.GuestFunctions, "guest");
+        ValidateFunctions(config.HostFunctions, "host");
+    }
+
+    private static void ValidateLayout(SnapshotConfig config)
+    {
+        var l = config.Layout;
+        Require(l.ImageSize is > 0 and <= MaxImageSize && l.ImageSize % GuestAbi.PageSize == 0
+            && InRange(l.HeapSize, SandboxOptions.MinHeapSize, SandboxOptions.MaxHeapSize)
+            && InRange(l.StackSize, SandboxOptions.MinStackSize, SandboxOptions.MaxStackSize)
+            && InRange(l.InputSize, SandboxOptions.MinBufferSize, SandboxOptions.MaxBufferSize)
+            && InRange(l.OutputSize, SandboxOptions.MinBufferSize, SandboxOptions.MaxBufferSize),
+            SnapshotFormatError.BadLayout, "A layout size is outside what SandboxOptions allows or the image size is not a non-zero multiple of 4 KiB up to 1 GiB.");
+
+        var options = new SandboxOptions { HeapSize = l.HeapSize, StackSize = l.StackSize, InputBufferSize = l.InputSize, OutputBufferSize = l.OutputSize };
+        var expected = MemoryLayout.Create(l.ImageSize, options);
+        Require(SnapshotConfigMapper.ToLayout(l) == expected, SnapshotFormatError.BadLayout,
+            "The recorded layout is not the one HyperSharp computes for its image and region sizes.");
+        Require(expected.MemorySize == config.MemorySize, SnapshotFormatError.BadLayout,
+            $"The layout covers 0x{expected.MemorySize:x} bytes but memory_size is 0x{config.MemorySize:x}.");
+    }
+
+    private static void ValidateVcpu(SnapshotConfig config)
+    {
+        var l = config.Layout;
+        var v = config.Vcpu;
+        var rip = v.Registers.Rip;
+        var rsp = v.Registers.Rsp;
+        Require(rip >= l.ImageBase && rip - l.ImageBase < l.ImageSize, SnapshotFormatError.BadEntryPoint,
+            $"RIP 0x{rip:x} is outside the guest image [0x{l.ImageBase:x}, 0x{l.ImageBase + l.ImageSize:x}).");
+        Require(rsp >= l.StackBase && rsp - l.StackBase <= l.StackSize, SnapshotFormatError.BadEntryPoint,
+            $"RSP 0x{rsp:x} is outside the stack [0x{l.StackBase:x}, 0x{l.StackBase + l.StackSize:x}].");
+        Require(v.Xsave.Length >= XsaveMinimumSize && v.Xsave.Length % 64 == 0 && v.Xsave.Length <= OciLayoutReader.MaxJsonSize,
+            SnapshotFormatError.BadVcpuState, $"The XSAVE area is {v.Xsave.Length} bytes, not a multiple of 64 of at least {XsaveMinimumSize}.");
+        Require(v.Msrs.Count <= KvmVcpu.MaxMsrsPerIoctl, SnapshotFormatError.BadVcpuState,
+            $"The snapshot records {v.Msrs.Count} MSRs; at most {KvmVcpu.MaxMsrsPerIoctl} are carried.");
+        Require(v.SpecialRegisters.InterruptBitmap.Count == InterruptBitmapWords, SnapshotFormatError.BadVcpuState,
+            $"interrupt_bitmap has {v.SpecialRegisters.InterruptBitmap.Count} words, not {InterruptBitmapWords}.");
+    }
+
+    private static void ValidateFunctions(List<SnapshotConfigFunction> functions, string kind)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var f in functions)
+        {
+            Require(f.Name.Length > 0 && names.Add(f.Name), SnapshotFormatError.BadFunctionSignature,
+                $"A {kind} function name is empty or recorded twice: '{f.Name}'.");
+            Require(Enum.IsDefined(f.ReturnType) && f.ParameterTypes.All(t => Enum.IsDefined(t) && t != GuestValueType.Void),
+                SnapshotFormatError.BadFunctionSignature, $"The {kind} function '{f.Name}' has a type that does not exist or a void parameter.");
+        }
+    }
+
+    private static bool InRange(ulong value, ulong min, ulong max) => value >= min && value <= max;
+
+    private static void Require(bool condition, SnapshotFormatError reason, string message)
+    {
+        if (!condition)
+        {
+            throw new SnapshotFormatException(reason, message);
+        }
+    }
+}
