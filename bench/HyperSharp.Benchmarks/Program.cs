@@ -1,11 +1,18 @@
 using BenchmarkDotNet.Running;
 using HyperSharp.Benchmarks.Compare;
+using HyperSharp.Benchmarks.Density;
 
 // `compare [--quick] [--json file]` runs the side-by-side harness against the raw KVM limits;
+// `density [--count n]` counts the host memory of many sandboxes made from one snapshot;
 // everything else goes to BenchmarkDotNet (e.g. `-- --filter '*'`).
 if (args.Length > 0 && args[0] == "compare")
 {
     return CompareCommand.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "density")
+{
+    return DensityCommand.Run(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -26,6 +26,24 @@
  *   dontneed_64p          one madvise(MADV_DONTNEED) over those 64 dirtied pages (the restore primitive)
  *   cow_dirty_64x1p, dontneed_64x1p  the same with every other page dirtied: 64 madvise calls
  *   syscall               getppid(), the bare syscall boundary
+ *   vcpu_state_get, vcpu_state_set  the seven ioctls HyperSharp uses to capture / restore a vCPU: REGS,
+ *                         SREGS, XSAVE, XCRS, DEBUGREGS, MSRS (the ones KVM has of HyperSharp's list),
+ *                         VCPU_EVENTS
+ *   snapshot_memfd_1m     what a snapshot of 1 MiB must do to memory: memfd_create + ftruncate + one
+ *                         pwrite of the 1 MiB + F_ADD_SEALS + mmap(MAP_FIXED | MAP_PRIVATE) over it
+ *
+ * Restore strategies, for a ring-3 guest that writes one byte to each of the same 64 pages per run,
+ * in a memslot of SIZE = 1m, 64m or 1g backed by a memfd mapped MAP_PRIVATE (the snapshot image):
+ *   dontneed_refault_64p_SIZE  the KVM_RUN in which the guest writes the 64 pages after a
+ *                         MADV_DONTNEED restore: 64 copy-on-write faults plus one ring-3 exit
+ *   dontneed_restore_64p_SIZE  madvise(MADV_DONTNEED) over the whole slot, as GuestMemory.Reset does
+ *   dontneed_cycle_64p_SIZE    the two together: one request's memory cost under this strategy
+ *   dirtylog_refault_64p_SIZE, dirtylog_restore_64p_SIZE, dirtylog_cycle_64p_SIZE  the same with the
+ *                         slot flagged KVM_MEM_LOG_DIRTY_PAGES and restore = KVM_GET_DIRTY_LOG + copy
+ *                         each dirty page back from a MAP_SHARED view of the image + KVM_CLEAR_DIRTY_LOG
+ *                         (KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2; without it GET_DIRTY_LOG re-protects).
+ *                         The pages stay private, so the refault is a write-protection fault only.
+ *                         A "# dirty_log ..." line says whether the host supports dirty logging.
  *
  * Build: gcc -O2 -Wall -Wextra -Werror -o rawkvm rawkvm.c (done by the benchmark project).
  */
@@ -39,6 +57,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -61,6 +80,12 @@ static const char *g_only;
 static void die(const char *what)
 {
     fprintf(stderr, "rawkvm: %s: %s\n", what, strerror(errno));
+    exit(1);
+}
+
+static void fail(const char *what)
+{
+    fprintf(stderr, "rawkvm: %s\n", what);
     exit(1);
 }
 
@@ -364,6 +389,336 @@ static void bench_restore(int samples_wanted, int contiguous)
         report(drop_name, drop_samples, samples_wanted);
 }
 
+/* ---- vCPU state and snapshot memory ------------------------------------------------------------ */
+
+/* HyperSharp's VcpuState MSR list (src/HyperSharp/Hypervisors/Kvm/KvmMsrs.cs); those KVM has are used. */
+static const uint32_t k_state_msrs[] = {
+    0x3b, 0x10, 0x174, 0x175, 0x176, 0x277, 0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084, 0xc0000102,
+    0xc0000103, 0x48, 0xda0, 0x1d9, 0x140, 0x1a0, 0x1fc, 0xc0010015, 0x17a, 0x17b, 0x6a0, 0x6a2, 0x6a4,
+    0x6a5, 0x6a6, 0x6a7, 0x6a8, 0xc0010117, 0x12, 0x4b564d01, 0x4b564d03, 0x4b564d05,
+};
+#define STATE_MSRS (sizeof k_state_msrs / sizeof k_state_msrs[0])
+
+struct vcpu_state {
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
+    struct kvm_xsave xsave;
+    struct kvm_xcrs xcrs;
+    struct kvm_debugregs debugregs;
+    struct kvm_vcpu_events events;
+    struct {
+        struct kvm_msrs header;
+        struct kvm_msr_entry entries[STATE_MSRS];
+    } msrs;
+};
+
+static void vcpu_state_get(int fd, struct vcpu_state *s)
+{
+    if (ioctl(fd, KVM_GET_REGS, &s->regs) < 0 || ioctl(fd, KVM_GET_SREGS, &s->sregs) < 0 ||
+        ioctl(fd, KVM_GET_XSAVE, &s->xsave) < 0 || ioctl(fd, KVM_GET_XCRS, &s->xcrs) < 0 ||
+        ioctl(fd, KVM_GET_DEBUGREGS, &s->debugregs) < 0 || ioctl(fd, KVM_GET_VCPU_EVENTS, &s->events) < 0)
+        die("KVM_GET_* (vCPU state)");
+    if (ioctl(fd, KVM_GET_MSRS, &s->msrs) != (int)s->msrs.header.nmsrs)
+        die("KVM_GET_MSRS");
+}
+
+static void vcpu_state_set(int fd, struct vcpu_state *s)
+{
+    if (ioctl(fd, KVM_SET_SREGS, &s->sregs) < 0 || ioctl(fd, KVM_SET_REGS, &s->regs) < 0 ||
+        ioctl(fd, KVM_SET_XCRS, &s->xcrs) < 0 || ioctl(fd, KVM_SET_XSAVE, &s->xsave) < 0 ||
+        ioctl(fd, KVM_SET_DEBUGREGS, &s->debugregs) < 0)
+        die("KVM_SET_* (vCPU state)");
+    if (ioctl(fd, KVM_SET_MSRS, &s->msrs) != (int)s->msrs.header.nmsrs)
+        die("KVM_SET_MSRS");
+    if (ioctl(fd, KVM_SET_VCPU_EVENTS, &s->events) < 0)
+        die("KVM_SET_VCPU_EVENTS");
+}
+
+/* Keeps the MSRs of the list that KVM_GET_MSR_INDEX_LIST reports, in order, as KvmDevice does. */
+static void vcpu_state_msrs(struct vcpu_state *s)
+{
+    struct {
+        struct kvm_msr_list header;
+        uint32_t indices[1024];
+    } list = {.header = {.nmsrs = 1024}};
+    if (ioctl(g_kvm, KVM_GET_MSR_INDEX_LIST, &list) < 0)
+        die("KVM_GET_MSR_INDEX_LIST");
+    unsigned n = 0;
+    for (unsigned i = 0; i < STATE_MSRS; i++)
+        for (unsigned j = 0; j < list.header.nmsrs; j++)
+            if (list.indices[j] == k_state_msrs[i]) {
+                s->msrs.entries[n++].index = k_state_msrs[i];
+                break;
+            }
+    s->msrs.header.nmsrs = n;
+}
+
+static void bench_vcpu_state(int batches, int per_batch)
+{
+    int get = wanted("vcpu_state_get"), set = wanted("vcpu_state_set");
+    if (!get && !set)
+        return;
+    struct vm vm;
+    vm_create_guest(&vm, 0, 1);
+    run_once(&vm);
+    static struct vcpu_state state;
+    vcpu_state_msrs(&state);
+    vcpu_state_get(vm.vcpu_fd, &state);
+    double get_samples[MAX_SAMPLES], set_samples[MAX_SAMPLES];
+    for (int b = 0; b < batches; b++) {
+        uint64_t start = now_ns();
+        for (int i = 0; i < per_batch; i++)
+            vcpu_state_get(vm.vcpu_fd, &state);
+        uint64_t got = now_ns();
+        for (int i = 0; i < per_batch; i++)
+            vcpu_state_set(vm.vcpu_fd, &state);
+        get_samples[b] = (double)(got - start) / per_batch;
+        set_samples[b] = (double)(now_ns() - got) / per_batch;
+        run_once(&vm); /* the restored state still runs */
+    }
+    vm_destroy(&vm);
+    if (get)
+        report("vcpu_state_get", get_samples, batches);
+    if (set)
+        report("vcpu_state_set", set_samples, batches);
+}
+
+/* Copies the guest's 1 MiB into a new sealed memfd and remaps the guest memory onto it, privately. */
+static void bench_snapshot_memfd(int samples_wanted)
+{
+    if (!wanted("snapshot_memfd_1m"))
+        return;
+    struct vm vm;
+    vm_create_guest(&vm, 0, 1);
+    run_once(&vm);
+    double samples[MAX_SAMPLES];
+    for (int i = -1; i < samples_wanted; i++) {
+        uint64_t start = now_ns();
+        int fd = memfd_create("rawkvm-snapshot", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (fd < 0)
+            die("memfd_create");
+        if (ftruncate(fd, MEM_SIZE) < 0)
+            die("ftruncate");
+        if (pwrite(fd, vm.mem, MEM_SIZE, 0) != (ssize_t)MEM_SIZE)
+            die("pwrite");
+        if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+            die("F_ADD_SEALS");
+        if (mmap(vm.mem, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE, fd, 0) != vm.mem)
+            die("mmap(MAP_FIXED)");
+        close(fd); /* the mapping keeps the image */
+        uint64_t end = now_ns();
+        if (i >= 0)
+            samples[i] = (double)(end - start);
+        run_once(&vm); /* the guest runs from the remapped image and dirties its page again */
+    }
+    vm_destroy(&vm);
+    report("snapshot_memfd_1m", samples, samples_wanted);
+}
+
+/* ---- restore strategies: MADV_DONTNEED against dirty log + copy-back ------------------------- */
+
+#define DIRTY_BASE 0x40000u /* the 64 pages the guest writes: 256 KiB to 512 KiB */
+
+/*
+ * Ring-3 code at CODE_ADDR: write one byte to each of the 64 pages at DIRTY_BASE, OUT, start over.
+ *   mov edi, DIRTY_BASE; mov ecx, 64; 1: mov [rdi], cl; add rdi, 4096; dec ecx; jnz 1b; out dx, eax; jmp start
+ * The page-table entries carry accessed and dirty bits already, so the walk writes no guest memory.
+ */
+static void write_dirtying_guest(uint8_t *mem)
+{
+    uint64_t *pml4 = (uint64_t *)(mem + PML4_ADDR);
+    uint64_t *pdpt = (uint64_t *)(mem + PDPT_ADDR);
+    uint64_t *pd = (uint64_t *)(mem + PD_ADDR);
+    pml4[0] = PDPT_ADDR | 0x27; /* present, writable, user, accessed */
+    pdpt[0] = PD_ADDR | 0x27;
+    pd[0] = 0xe7; /* present, writable, user, accessed, dirty, 2 MiB page at 0 */
+    static const uint8_t code[] = {
+        0xbf, DIRTY_BASE & 0xff, (DIRTY_BASE >> 8) & 0xff, (DIRTY_BASE >> 16) & 0xff, DIRTY_BASE >> 24,
+        0xb9, DIRTY_PAGES, 0, 0, 0,
+        0x88, 0x0f,
+        0x48, 0x81, 0xc7, 0x00, 0x10, 0x00, 0x00,
+        0xff, 0xc9,
+        0x75, 0xf3,
+        0xef,
+        0xeb, 0xe6,
+    };
+    memcpy(mem + CODE_ADDR, code, sizeof code);
+    memset(mem + DIRTY_BASE, 0xa5, DIRTY_PAGES * PAGE);
+}
+
+struct slot_vm {
+    struct vm vm;
+    size_t size;
+    uint8_t *image; /* MAP_SHARED read-only view of the image: the pristine copy */
+    uint64_t *bitmap;
+    size_t bitmap_bytes;
+    int manual_protect;
+};
+
+/* A ring-3 VM whose one slot of `size` bytes maps an image memfd MAP_PRIVATE. Returns 0 if KVM refused the flags. */
+static int slot_vm_create(struct slot_vm *s, size_t size, int dirty_log)
+{
+    memset(s, 0, sizeof *s);
+    s->size = size;
+    int fd = memfd_create("rawkvm-image", MFD_CLOEXEC);
+    if (fd < 0)
+        die("memfd_create");
+    if (ftruncate(fd, (off_t)size) < 0)
+        die("ftruncate");
+    s->image = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
+    if (s->image == MAP_FAILED)
+        die("mmap(image)");
+    write_dirtying_guest(s->image); /* the rest of the image stays holes, like HyperSharp's heap */
+    if (mprotect(s->image, size, PROT_READ) < 0)
+        die("mprotect(image)");
+    s->vm.mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_NORESERVE, fd, 0);
+    if (s->vm.mem == MAP_FAILED)
+        die("mmap(MAP_PRIVATE)");
+    close(fd);
+
+    s->vm.vm_fd = ioctl(g_kvm, KVM_CREATE_VM, 0);
+    if (s->vm.vm_fd < 0)
+        die("KVM_CREATE_VM");
+    if (dirty_log) {
+        struct kvm_enable_cap cap = {.cap = KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, .args = {KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE}};
+        s->manual_protect = ioctl(s->vm.vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2) > 0 &&
+                            ioctl(s->vm.vm_fd, KVM_ENABLE_CAP, &cap) == 0;
+        s->bitmap_bytes = (size / PAGE + 63) / 64 * 8;
+        s->bitmap = calloc(1, s->bitmap_bytes);
+        if (s->bitmap == NULL)
+            die("calloc(bitmap)");
+    }
+    struct kvm_userspace_memory_region region = {
+        .slot = 0, .flags = dirty_log ? KVM_MEM_LOG_DIRTY_PAGES : 0, .guest_phys_addr = 0,
+        .memory_size = size, .userspace_addr = (uint64_t)(uintptr_t)s->vm.mem,
+    };
+    if (ioctl(s->vm.vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
+        if (!dirty_log)
+            die("KVM_SET_USER_MEMORY_REGION");
+        printf("# dirty_log unsupported: KVM_SET_USER_MEMORY_REGION(KVM_MEM_LOG_DIRTY_PAGES): %s\n", strerror(errno));
+        return 0;
+    }
+    s->vm.vcpu_fd = ioctl(s->vm.vm_fd, KVM_CREATE_VCPU, 0);
+    if (s->vm.vcpu_fd < 0)
+        die("KVM_CREATE_VCPU");
+    s->vm.run = mmap(NULL, (size_t)g_run_size, PROT_READ | PROT_WRITE, MAP_SHARED, s->vm.vcpu_fd, 0);
+    if (s->vm.run == MAP_FAILED)
+        die("mmap(kvm_run)");
+    if (ioctl(s->vm.vcpu_fd, KVM_SET_CPUID2, g_cpuid) < 0)
+        die("KVM_SET_CPUID2");
+    struct kvm_sregs sregs;
+    if (ioctl(s->vm.vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
+        die("KVM_GET_SREGS");
+    long_mode_sregs(&sregs, 1);
+    if (ioctl(s->vm.vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
+        die("KVM_SET_SREGS");
+    struct kvm_regs regs = {.rip = CODE_ADDR, .rsp = 0x8000, .rdx = PORT, .rflags = 0x3002};
+    if (ioctl(s->vm.vcpu_fd, KVM_SET_REGS, &regs) < 0)
+        die("KVM_SET_REGS");
+    return 1;
+}
+
+static void slot_vm_destroy(struct slot_vm *s)
+{
+    munmap(s->vm.run, (size_t)g_run_size);
+    close(s->vm.vcpu_fd);
+    close(s->vm.vm_fd);
+    munmap(s->vm.mem, s->size);
+    munmap(s->image, s->size);
+    free(s->bitmap);
+}
+
+/* KVM_GET_DIRTY_LOG, copy every dirty page back from the image, KVM_CLEAR_DIRTY_LOG. Returns the pages copied. */
+static unsigned dirtylog_restore(struct slot_vm *s)
+{
+    struct kvm_dirty_log log = {.slot = 0, .dirty_bitmap = s->bitmap};
+    if (ioctl(s->vm.vm_fd, KVM_GET_DIRTY_LOG, &log) < 0)
+        die("KVM_GET_DIRTY_LOG");
+    unsigned copied = 0;
+    for (size_t w = 0; w < s->bitmap_bytes / 8; w++)
+        for (uint64_t bits = s->bitmap[w]; bits != 0; bits &= bits - 1) {
+            size_t offset = (w * 64 + (size_t)__builtin_ctzll(bits)) * PAGE;
+            memcpy(s->vm.mem + offset, s->image + offset, PAGE);
+            copied++;
+        }
+    if (s->manual_protect) {
+        struct kvm_clear_dirty_log clear = {
+            .slot = 0, .num_pages = (uint32_t)(s->bitmap_bytes * 8), .first_page = 0, .dirty_bitmap = s->bitmap,
+        };
+        if (ioctl(s->vm.vm_fd, KVM_CLEAR_DIRTY_LOG, &clear) < 0)
+            die("KVM_CLEAR_DIRTY_LOG");
+    }
+    return copied;
+}
+
+/* The guest's 64 pages read as the image again (checked from the host, outside the timed part). */
+static void check_restored(const struct slot_vm *s, const char *how)
+{
+    for (unsigned p = 0; p < DIRTY_PAGES; p++)
+        if (s->vm.mem[DIRTY_BASE + p * PAGE] != 0xa5) {
+            fprintf(stderr, "rawkvm: %s did not restore page %u\n", how, p);
+            exit(1);
+        }
+}
+
+static void bench_restore_strategy(const char *size_name, size_t size, int dirty_log, int samples_wanted)
+{
+    char refault_name[64], restore_name[64], cycle_name[64];
+    const char *strategy = dirty_log ? "dirtylog" : "dontneed";
+    snprintf(refault_name, sizeof refault_name, "%s_refault_64p_%s", strategy, size_name);
+    snprintf(restore_name, sizeof restore_name, "%s_restore_64p_%s", strategy, size_name);
+    snprintf(cycle_name, sizeof cycle_name, "%s_cycle_64p_%s", strategy, size_name);
+    if (!wanted(refault_name) && !wanted(restore_name) && !wanted(cycle_name))
+        return;
+    struct slot_vm s;
+    if (!slot_vm_create(&s, size, dirty_log)) {
+        close(s.vm.vm_fd);
+        munmap(s.vm.mem, size);
+        munmap(s.image, size);
+        free(s.bitmap);
+        return;
+    }
+    double refault[MAX_SAMPLES], restore[MAX_SAMPLES], cycle[MAX_SAMPLES];
+    for (int i = -2; i < samples_wanted; i++) { /* two warm-up cycles: the first makes the pages private */
+        uint64_t start = now_ns();
+        run_once(&s.vm);
+        uint64_t ran = now_ns();
+        unsigned copied = DIRTY_PAGES;
+        if (dirty_log)
+            copied = dirtylog_restore(&s);
+        else if (madvise(s.vm.mem, size, MADV_DONTNEED) < 0)
+            die("madvise");
+        uint64_t end = now_ns();
+        if (copied < DIRTY_PAGES)
+            fail("KVM_GET_DIRTY_LOG reported fewer than the 64 pages the guest wrote");
+        if (i >= 0) {
+            refault[i] = (double)(ran - start);
+            restore[i] = (double)(end - ran);
+            cycle[i] = (double)(end - start);
+        }
+    }
+    check_restored(&s, strategy);
+    if (dirty_log && samples_wanted > 0)
+        printf("# dirty_log %s: supported, %s\n", size_name,
+               s.manual_protect ? "KVM_CLEAR_DIRTY_LOG (manual protect)" : "KVM_GET_DIRTY_LOG re-protects");
+    slot_vm_destroy(&s);
+    report(refault_name, refault, samples_wanted);
+    report(restore_name, restore, samples_wanted);
+    report(cycle_name, cycle, samples_wanted);
+}
+
+static void bench_restore_strategies(int samples_wanted)
+{
+    static const struct {
+        const char *name;
+        size_t size;
+    } sizes[] = {{"1m", 1u << 20}, {"64m", 64u << 20}, {"1g", 1u << 30}};
+    for (unsigned i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        bench_restore_strategy(sizes[i].name, sizes[i].size, 0, samples_wanted);
+        bench_restore_strategy(sizes[i].name, sizes[i].size, 1, samples_wanted);
+    }
+}
+
 static void bench_syscall(int batches, int per_batch)
 {
     if (!wanted("syscall"))
@@ -437,6 +792,9 @@ int main(int argc, char **argv)
     bench_create_vm(create_samples);
     bench_restore(create_samples, 1);
     bench_restore(create_samples, 0);
+    bench_vcpu_state(batches, per_batch / 10);
+    bench_snapshot_memfd(create_samples);
+    bench_restore_strategies(create_samples);
     bench_syscall(batches, per_batch * 10);
     return 0;
 }

@@ -69,9 +69,11 @@ internal static class CompareCommand
         var bytes24K = new byte[24 << 10];
         Random.Shared.NextBytes(bytes24K);
         using var sandbox = Sandbox.Create(guest, host);
+        Progress("snapshots of 1 MiB, 64 MiB and 1 GiB guests");
+        using var snapshots = new SnapshotScenarios(guest, host);
 
         static double Exits(RawKvm raw, int count) => count * raw[RawKvm.GuestExitRoundTrip].Median;
-        var warm = new List<WarmScenario>
+        var guestCalls = new List<WarmScenario>
         {
             new(new Scenario("GuestCalls.CallEchoI32", "—", "1 exit", r => Exits(r, 1)), () => sandbox.Call<int>("EchoI32", 42)),
             new(new Scenario("GuestCalls.CallEcho", "guest_calls/call", "1 exit", r => Exits(r, 1)), () => sandbox.Call<string>("Echo", "hello")),
@@ -81,6 +83,7 @@ internal static class CompareCommand
             new(new Scenario("GuestCalls.CallEchoBytes24K", "sample_workloads/24K_in_8K_out (24K in, 24K out)", "1 exit", r => Exits(r, 1)),
                 () => sandbox.Call<byte[]>("EchoBytes", bytes24K)),
         };
+        List<WarmScenario> warm = [.. guestCalls, new(snapshots.CallAndRestore, snapshots.CallAndRestoreOperation)];
         var create = new Scenario("Sandboxes.CreateSandbox", "sandboxes/create_initialized", "VM create → first exit",
             r => r[RawKvm.VmCreateReady].Median);
         var createAndDrop = new Scenario("Sandboxes.CreateSandboxAndDrop", "sandboxes/create_initialized_and_drop", "VM create → first exit → destroy",
@@ -99,6 +102,7 @@ internal static class CompareCommand
 
         var createEstimate = WarmUp(() => Sandbox.Create(guest, host).Dispose(), settings.WarmUpSeconds, minimum: 2);
         MeasureCreateAndCall(guest, host, 1, null);
+        snapshots.WarmUp(settings.WarmUpSeconds);
         raw.RunRound(); // warms rawkvm's binary and page cache; its samples count like any other round's
 
         Progress("allocations");
@@ -130,13 +134,15 @@ internal static class CompareCommand
 
             MeasureCreate(guest, host, createsPerRound, create.Samples, createAndDrop.Samples);
             MeasureCreateAndCall(guest, host, createsPerRound, createAndCall.Samples);
+            snapshots.MeasureRound(settings.SnapshotSecondsPerRound, settings.SnapshotsPerRound);
             if (!rawFirst)
             {
                 raw.RunRound();
             }
         }
 
-        return new Report(settings, [.. warm.Select(w => w.Scenario), create, createAndDrop, createAndCall], raw, allocations);
+        return new Report(settings, [.. guestCalls.Select(w => w.Scenario), create, createAndDrop, createAndCall, .. snapshots.All], raw, allocations,
+            snapshots.SetupSnapshotTimes);
     }
 
     private static void MeasureWarm(WarmScenario scenario, int samples, int callsPerSample)
@@ -222,16 +228,20 @@ internal static class CompareCommand
 
     /// <summary>
     /// How much to measure, as time budgets and caps. Quick finishes in well under a minute; full in a
-    /// few minutes. A warm sample is a batch of calls lasting about <see cref="SampleSeconds"/>.
+    /// few minutes. A warm sample is a batch of calls lasting about <see cref="SampleSeconds"/>; each
+    /// snapshot scenario takes about <see cref="SnapshotSecondsPerRound"/> of single-operation samples a round.
     /// </summary>
     private sealed record Settings(bool QuickRaw, int Rounds, double WarmUpSeconds, double AllocationSeconds, int AllocationCalls,
-        int WarmSamplesPerRound, double SampleSeconds, int CallsPerSample, double CreateSecondsPerRound, int CreatesPerRound)
+        int WarmSamplesPerRound, double SampleSeconds, int CallsPerSample, double CreateSecondsPerRound, int CreatesPerRound,
+        double SnapshotSecondsPerRound, int SnapshotsPerRound)
     {
         public static Settings Quick { get; } = new(QuickRaw: true, Rounds: 4, WarmUpSeconds: 0.4, AllocationSeconds: 0.2, AllocationCalls: 2000,
-            WarmSamplesPerRound: 5, SampleSeconds: 0.02, CallsPerSample: 200, CreateSecondsPerRound: 1.5, CreatesPerRound: 8);
+            WarmSamplesPerRound: 5, SampleSeconds: 0.02, CallsPerSample: 200, CreateSecondsPerRound: 1.5, CreatesPerRound: 8,
+            SnapshotSecondsPerRound: 0.3, SnapshotsPerRound: 50);
 
         public static Settings Full { get; } = new(QuickRaw: false, Rounds: 20, WarmUpSeconds: 2, AllocationSeconds: 1, AllocationCalls: 20000,
-            WarmSamplesPerRound: 10, SampleSeconds: 0.05, CallsPerSample: 1000, CreateSecondsPerRound: 4, CreatesPerRound: 25);
+            WarmSamplesPerRound: 10, SampleSeconds: 0.05, CallsPerSample: 1000, CreateSecondsPerRound: 4, CreatesPerRound: 25,
+            SnapshotSecondsPerRound: 1, SnapshotsPerRound: 200);
     }
 
     private sealed record WarmScenario(Scenario Scenario, Action Operation)
@@ -251,11 +261,16 @@ internal sealed record Scenario(string Name, string Hyperlight, string LimitName
     public Samples Samples { get; } = new();
 }
 
-internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios, RawKvm raw, IReadOnlyDictionary<string, double> allocations)
+internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios, RawKvm raw, IReadOnlyDictionary<string, double> allocations,
+    IReadOnlyList<(string Label, ulong MemorySize, TimeSpan Elapsed)> setupSnapshots)
 {
     private const double EchoTargetExits = 2;
     private const double HostCallTargetExits = 3;
     private const double CreateTargetNs = 5e6;
+    private const double CallAndRestoreTargetExits = 10;
+    private const double FromSnapshotTargetNs = 1.5e6;
+    private const double RestoreScalingTarget = 1.5;
+    private const string RestoreAfterDirtying = "Snapshots.RestoreAfterDirtying64Pages/";
 
     public string ToMarkdown()
     {
@@ -270,7 +285,8 @@ internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios,
         {
             var limit = s.Limit(raw);
             var alloc = allocations.TryGetValue(s.Name, out var bytes) ? $"{bytes:0.#} B" : "—";
-            var exits = s.Name.StartsWith("GuestCalls.", StringComparison.Ordinal) ? $"{s.Samples.Median / exit:0.0}×" : "—";
+            var exits = s.Name.StartsWith("GuestCalls.", StringComparison.Ordinal) || s.Name.StartsWith("Snapshots.", StringComparison.Ordinal)
+                ? $"{s.Samples.Median / exit:0.0}×" : "—";
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {s.Name} | {s.Hyperlight} | {Time(s.Samples.Median)} | {Time(s.Samples.P90)} | {s.LimitName} | {Time(limit)} | {s.Samples.Median / limit:0.00}× | {exits} | {alloc} |");
         }
@@ -292,6 +308,39 @@ internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios,
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"One simple ring-0 guest instruction costs {Time(perInstruction)} here ((exit_roundtrip_100nops − exit_roundtrip) / 100; under 1 ns on hardware virtualization).");
             text.AppendLine("HyperSharp's guest code runs in ring 3, so its call rows are measured against exit_roundtrip_ring3.");
+        }
+
+        text.AppendLine();
+        text.AppendLine("Restore-scaling sandboxes (their one Snapshot() at start-up copies all of guest memory):");
+        foreach (var (label, memorySize, elapsed) in setupSnapshots)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"- {label}: guest memory {memorySize / 1024.0 / 1024.0:0.00} MiB, Snapshot() {Time(elapsed.TotalNanoseconds)}");
+        }
+
+        var (slowest, fastest) = RestoreScaling();
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"Restore after 64 dirtied pages, slowest / fastest size: {Time(slowest)} / {Time(fastest)} = {slowest / fastest:0.00}×");
+
+        if (RawKvm.SlotSizes.All(size => raw.Results.ContainsKey(RawKvm.Cycle(RawKvm.DirtyLog, size))))
+        {
+            text.AppendLine();
+            text.AppendLine("Restore strategies for 64 guest-written pages (rawkvm, ring-3 guest; refault = the guest's run that writes them, one exit included):");
+            text.AppendLine();
+            text.AppendLine("| Slot | DONTNEED refault | DONTNEED restore | DONTNEED cycle | dirty-log refault | dirty-log restore | dirty-log cycle | DONTNEED / dirty-log |");
+            text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var size in RawKvm.SlotSizes)
+            {
+                double M(string name) => raw[name].Median;
+                var dontNeed = M(RawKvm.Cycle(RawKvm.DontNeed, size));
+                var dirtyLog = M(RawKvm.Cycle(RawKvm.DirtyLog, size));
+                text.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {size} | {Time(M(RawKvm.Refault(RawKvm.DontNeed, size)))} | {Time(M(RawKvm.Restore(RawKvm.DontNeed, size)))} | {Time(dontNeed)} | {Time(M(RawKvm.Refault(RawKvm.DirtyLog, size)))} | {Time(M(RawKvm.Restore(RawKvm.DirtyLog, size)))} | {Time(dirtyLog)} | {dontNeed / dirtyLog:0.00}× |");
+            }
+        }
+
+        foreach (var note in raw.Notes.Order(StringComparer.Ordinal))
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"rawkvm: {note}");
         }
 
         text.AppendLine();
@@ -345,6 +394,13 @@ internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios,
             }
 
             json.WriteEndObject();
+            json.WriteStartArray("rawkvm_notes");
+            foreach (var note in raw.Notes.Order(StringComparer.Ordinal))
+            {
+                json.WriteStringValue(note);
+            }
+
+            json.WriteEndArray();
             json.WriteStartArray("targets");
             foreach (var (target, threshold, measured, met) in Targets())
             {
@@ -377,6 +433,23 @@ internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios,
         yield return ("Sandbox.Create from ELF ≤ 5 ms", Time(CreateTargetNs), $"{Time(create.Median)} (p90 {Time(create.P90)})",
             create.Median <= CreateTargetNs);
         yield return ("Warm Call<int>(\"EchoI32\") allocates 0 bytes", "0 B", $"{alloc:0.##} B/call", alloc == 0);
+
+        var cycle = Find("Snapshots.CallAndRestore").Samples.Median;
+        yield return ("Echo + Restore() cycle ≤ 10× one exit round trip", Time(CallAndRestoreTargetExits * exit),
+            $"{Time(cycle)} ({cycle / exit:0.00}×)", cycle <= CallAndRestoreTargetExits * exit);
+        var fromSnapshot = Find("Snapshots.FromSnapshotFirstCall").Samples;
+        yield return ("FromSnapshot + first call ≤ 1.5 ms", Time(FromSnapshotTargetNs), $"{Time(fromSnapshot.Median)} (p90 {Time(fromSnapshot.P90)})",
+            fromSnapshot.Median <= FromSnapshotTargetNs);
+        var (slowest, fastest) = RestoreScaling();
+        yield return ("Restore after 64 dirtied pages: 1 MiB, 64 MiB, 1 GiB guests within 1.5× of each other", $"{RestoreScalingTarget:0.0}×",
+            $"{slowest / fastest:0.00}× ({Time(fastest)} to {Time(slowest)})", slowest <= RestoreScalingTarget * fastest);
+    }
+
+    /// <summary>The slowest and fastest median of the restore-after-dirtying rows.</summary>
+    private (double Slowest, double Fastest) RestoreScaling()
+    {
+        var medians = scenarios.Where(s => s.Name.StartsWith(RestoreAfterDirtying, StringComparison.Ordinal)).Select(s => s.Samples.Median).ToList();
+        return (medians.Max(), medians.Min());
     }
 
     private Scenario Find(string name) => scenarios.First(s => s.Name == name);

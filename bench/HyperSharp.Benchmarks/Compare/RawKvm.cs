@@ -14,6 +14,30 @@ internal sealed class RawKvm(string path, bool quick)
     public const string ExitRoundTrip100Nops = "exit_roundtrip_100nops";
     public const string VmCreateReady = "vm_create_ready";
     public const string VmLifecycle = "vm_lifecycle";
+    public const string VcpuStateGet = "vcpu_state_get";
+    public const string VcpuStateSet = "vcpu_state_set";
+    public const string SnapshotMemfd = "snapshot_memfd_1m";
+
+    /// <summary>The slot sizes of rawkvm's restore-strategy measurements, as it names them.</summary>
+    public static IReadOnlyList<string> SlotSizes { get; } = ["1m", "64m", "1g"];
+
+    /// <summary>Restore strategy: madvise(MADV_DONTNEED) over the whole slot, as HyperSharp does.</summary>
+    public const string DontNeed = "dontneed";
+
+    /// <summary>Restore strategy: KVM dirty log + copy the dirty pages back from the image.</summary>
+    public const string DirtyLog = "dirtylog";
+
+    /// <summary>The restore alone after the guest wrote 64 pages into a slot of <paramref name="size"/>.</summary>
+    public static string Restore(string strategy, string size) => $"{strategy}_restore_64p_{size}";
+
+    /// <summary>The KVM_RUN in which the guest writes the 64 pages after a restore: its faults plus one ring-3 exit.</summary>
+    public static string Refault(string strategy, string size) => $"{strategy}_refault_64p_{size}";
+
+    /// <summary>Refault plus restore: one request's memory cost under the strategy.</summary>
+    public static string Cycle(string strategy, string size) => $"{strategy}_cycle_64p_{size}";
+
+    /// <summary>rawkvm's "# dirty_log ..." lines: whether this host supports KVM dirty logging, and how.</summary>
+    public HashSet<string> Notes { get; } = new(StringComparer.Ordinal);
 
     public Dictionary<string, Samples> Results { get; } = new(StringComparer.Ordinal);
 
@@ -46,6 +70,12 @@ internal sealed class RawKvm(string path, bool quick)
 
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
+            if (line.StartsWith('#'))
+            {
+                Notes.Add(line.TrimStart('#', ' '));
+                continue;
+            }
+
             var parts = line.Split(' ');
             if (parts is ["sample", var name, var value])
             {
