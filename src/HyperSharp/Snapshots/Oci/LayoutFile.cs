@@ -54,7 +54,7 @@ internal sealed class LayoutFile : IDisposable
 
             if ((stat.StMode & Libc.S_IFMT) != Libc.S_IFREG)
             {
-                throw new SnapshotFormatException(notRegular, $"{path} is not a regular file (mode 0{stat.StMode:o}).");
+                throw new SnapshotFormatException(notRegular, $"{path} is not a regular file (mode 0{Convert.ToString(stat.StMode, 8)}).");
             }
 
             return new LayoutFile(descriptor, path, stat.StSize);

@@ -19,7 +19,7 @@ internal sealed class OciDescriptor
     public Dictionary<string, string>? Annotations { get; init; }
 
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; init; }
+    public Dictionary<string, JsonElement>? Extra { get; set; }
 
     /// <summary>The tag this index entry carries, if any.</summary>
     [JsonIgnore]

@@ -17,5 +17,5 @@ internal sealed class OciIndex
     public Dictionary<string, string>? Annotations { get; init; }
 
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; init; }
+    public Dictionary<string, JsonElement>? Extra { get; set; }
 }
