@@ -32,6 +32,7 @@ public sealed partial class Sandbox : IDisposable
     private readonly HostCallDispatcher _hostCalls;
     private readonly RunLoop _runLoop;
     private readonly FrozenDictionary<string, GuestFunctionSignature> _hostFunctions;
+    private readonly ulong[] _dirtyPages;
     private FrozenDictionary<string, GuestFunctionSignature> _guestFunctions = FrozenDictionary<string, GuestFunctionSignature>.Empty;
     private Snapshot? _current;
     private ulong _generation;
@@ -49,6 +50,7 @@ public sealed partial class Sandbox : IDisposable
         _hostCalls = new HostCallDispatcher(memory, layout, hostFunctions);
         _runLoop = new RunLoop(vm, memory, layout, _hostCalls);
         _hostFunctions = hostFunctions.ToFrozenDictionary(f => f.Key, f => f.Value.Signature, StringComparer.Ordinal);
+        _dirtyPages = new ulong[memory.DirtyBitmapLength];
     }
 
     /// <summary>Whether the sandbox accepts calls.</summary>
@@ -231,6 +233,7 @@ public sealed partial class Sandbox : IDisposable
             try
             {
                 _memory.Remap(image);
+                ForgetDirtyPages();
             }
             catch (Exception e)
             {
@@ -285,11 +288,12 @@ public sealed partial class Sandbox : IDisposable
             {
                 if (current)
                 {
-                    _memory.Reset();
+                    DropDirtyPages();
                 }
                 else
                 {
                     _memory.Remap(snapshot.Memory);
+                    ForgetDirtyPages();
                 }
 
                 _vm.RestoreState(snapshot.Vcpu);
@@ -320,6 +324,22 @@ public sealed partial class Sandbox : IDisposable
             Release();
         }
     }
+
+    /// <summary>
+    /// Returns memory to the current snapshot by dropping the pages written since it was taken or last
+    /// restored: those KVM's dirty log reports for the guest, plus the ones only the host writes (the PEB,
+    /// which <see cref="Reseed"/> rewrites, and the input buffer).
+    /// </summary>
+    private void DropDirtyPages()
+    {
+        _vm.GetDirtyPages(0, _dirtyPages);
+        GuestMemory.MarkDirty(_dirtyPages, GuestAbi.PebAddress, GuestAbi.PageSize);
+        GuestMemory.MarkDirty(_dirtyPages, _layout.InputBase, _layout.InputSize);
+        _memory.Reset(_dirtyPages);
+    }
+
+    /// <summary>After a remap every page is the snapshot's again: start a new dirty-log interval.</summary>
+    private void ForgetDirtyPages() => _vm.GetDirtyPages(0, _dirtyPages);
 
     /// <summary>Gives the guest a new random seed; it reseeds on its next call, so restored sandboxes never repeat a sequence.</summary>
     private static void Reseed(GuestMemory memory) =>

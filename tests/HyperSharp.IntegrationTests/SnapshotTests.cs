@@ -270,3 +270,49 @@ public sealed class UnrecoverableRestoreTests
         Assert.Throws<SandboxUnrecoverableException>(() => sandbox.Snapshot());
     }
 }
+
+public sealed class RestoreExactnessTests
+{
+    [KvmFact]
+    public void RestoreLeavesEveryByteAsTheSnapshotHadIt()
+    {
+        using var sandbox = Sandbox.Create(Guests.SimpleGuest, TestHostFunctions.Create());
+        sandbox.Call("SetStatic", 1);
+        using var snapshot = sandbox.Snapshot();
+        using var pristine = Sandbox.FromSnapshot(snapshot, TestHostFunctions.Create());
+        var expected = MemoryOf(pristine).ToArray();
+
+        for (var round = 0; round < 10; round++)
+        {
+            sandbox.Call<int>("DirtyPages", 7 + (round * 13));
+            sandbox.Call("SetStatic", round);
+            sandbox.Call<string>("Echo", new string('x', 1000 * round));
+            sandbox.Call<int>("CallHostAdd", round, 1);
+            if (round % 3 == 0)
+            {
+                Assert.Throws<GuestFaultException>(() => sandbox.Call<int>("StackOverflow"));
+            }
+
+            sandbox.Restore();
+            AssertSameExceptPeb(expected, MemoryOf(sandbox), round);
+        }
+    }
+
+    /// <summary>The PEB differs by design: every restore writes a new random seed into it.</summary>
+    private static void AssertSameExceptPeb(byte[] expected, ReadOnlySpan<byte> actual, int round)
+    {
+        const int peb = 0x2000;
+        Assert.True(expected.AsSpan(0, peb).SequenceEqual(actual[..peb]), $"round {round}: memory below the PEB differs");
+        var rest = peb + 0x1000;
+        var mismatch = expected.AsSpan(rest).CommonPrefixLength(actual[rest..]);
+        Assert.True(mismatch == expected.Length - rest, $"round {round}: first difference at 0x{rest + mismatch:x}");
+    }
+
+    private static ReadOnlySpan<byte> MemoryOf(Sandbox sandbox)
+    {
+        var memory = (HyperSharp.Memory.GuestMemory)typeof(Sandbox)
+            .GetField("_memory", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+            .GetValue(sandbox)!;
+        return memory.GetSpan(0, memory.Size);
+    }
+}

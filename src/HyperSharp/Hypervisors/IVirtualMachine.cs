@@ -6,8 +6,17 @@ namespace HyperSharp.Hypervisors;
 /// </summary>
 internal interface IVirtualMachine : IDisposable
 {
-    /// <summary>Maps <paramref name="size"/> bytes of host memory at <paramref name="hostAddress"/> into guest-physical memory at <paramref name="guestAddress"/>.</summary>
+    /// <summary>
+    /// Maps <paramref name="size"/> bytes of host memory at <paramref name="hostAddress"/> into guest-physical memory at
+    /// <paramref name="guestAddress"/>, tracking which pages the guest writes (see <see cref="GetDirtyPages"/>).
+    /// </summary>
     void MapMemory(uint slot, ulong guestAddress, nint hostAddress, ulong size);
+
+    /// <summary>
+    /// Fills <paramref name="bitmap"/> with one bit per page of <paramref name="slot"/>, set where the guest (or the
+    /// hypervisor on its behalf) wrote since the previous call or since the slot was mapped, and starts a new interval.
+    /// </summary>
+    void GetDirtyPages(uint slot, Span<ulong> bitmap);
 
     /// <summary>Runs the vCPU until the guest exits to the host.</summary>
     VcpuExit Run();

@@ -52,15 +52,48 @@ internal sealed class GuestMemory : IDisposable
     /// <summary>An immutable copy of the current contents.</summary>
     public MemoryImage Capture() => MemoryImage.Capture(GetSpan(0, Size));
 
-    /// <summary>
-    /// Drops every private page, so memory reads as its backing memfd again. The cost grows with the
-    /// pages the guest or host touched since the last reset or remap, not with <see cref="Size"/>.
-    /// </summary>
-    public void Reset()
+    /// <summary>Longs in a dirty bitmap of this memory: one bit per page.</summary>
+    public int DirtyBitmapLength => (int)((Size / GuestAbi.PageSize + 63) / 64);
+
+    /// <summary>Sets the bits of every page in [<paramref name="address"/>, +<paramref name="length"/>).</summary>
+    public static void MarkDirty(Span<ulong> bitmap, ulong address, ulong length)
     {
-        if (Libc.MAdvise(_mapping.Address, (nuint)Size, Libc.MADV_DONTNEED) < 0)
+        for (var page = address / GuestAbi.PageSize; page < (address + length + GuestAbi.PageSize - 1) / GuestAbi.PageSize; page++)
         {
-            throw new HypervisorException("madvise(MADV_DONTNEED, guest memory)", Marshal.GetLastPInvokeError());
+            bitmap[(int)(page / 64)] |= 1UL << (int)(page % 64);
+        }
+    }
+
+    /// <summary>
+    /// Drops the private copies of just the pages set in <paramref name="dirty"/>, one <c>madvise</c> per run
+    /// of adjacent pages, so the cost follows the pages written rather than <see cref="Size"/> (a whole-range
+    /// madvise makes KVM invalidate the whole slot). Pages not marked must not have been written.
+    /// </summary>
+    public void Reset(ReadOnlySpan<ulong> dirty)
+    {
+        var pages = (long)(Size / GuestAbi.PageSize);
+        long page = 0;
+        while (page < pages)
+        {
+            var word = dirty[(int)(page / 64)] >> (int)(page % 64);
+            if (word == 0)
+            {
+                page = (page / 64 + 1) * 64;
+                continue;
+            }
+
+            page += System.Numerics.BitOperations.TrailingZeroCount(word);
+            var start = page;
+            while (page < pages && (dirty[(int)(page / 64)] & (1UL << (int)(page % 64))) != 0)
+            {
+                page++;
+            }
+
+            var address = _mapping.Address + (nint)(start * (long)GuestAbi.PageSize);
+            if (Libc.MAdvise(address, (nuint)((page - start) * (long)GuestAbi.PageSize), Libc.MADV_DONTNEED) < 0)
+            {
+                throw new HypervisorException("madvise(MADV_DONTNEED, dirty pages)", Marshal.GetLastPInvokeError());
+            }
         }
     }
 

@@ -20,6 +20,8 @@ public sealed class KvmHeaderTests
         asserts.Struct<KvmUserspaceMemoryRegion>("struct kvm_userspace_memory_region");
         asserts.Struct<KvmCpuidEntry2>("struct kvm_cpuid_entry2", ("Padding0", "padding"), ("Padding1", "padding[1]"), ("Padding2", "padding[2]"));
         asserts.Struct<KvmCpuid2Header>("struct kvm_cpuid2");
+        asserts.Struct<KvmDirtyLog>("struct kvm_dirty_log", ("DirtyBitmap", "dirty_bitmap"));
+        asserts.Equal("KVM_MEM_LOG_DIRTY_PAGES", KvmDirtyLog.KVM_MEM_LOG_DIRTY_PAGES);
         asserts.Struct<KvmXsave>("struct kvm_xsave");
         asserts.Struct<KvmXcr>("struct kvm_xcr");
         asserts.Struct<KvmXcrs>("struct kvm_xcrs");

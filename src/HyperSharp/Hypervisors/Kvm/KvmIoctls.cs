@@ -17,6 +17,7 @@ internal static class KvmIoctls
     // VM ioctls.
     public const nuint KVM_CREATE_VCPU = 0xAE41;
     public const nuint KVM_SET_USER_MEMORY_REGION = 0x4020AE46;
+    public const nuint KVM_GET_DIRTY_LOG = 0x4010AE42;
 
     // vCPU ioctls.
     public const nuint KVM_RUN = 0xAE80;

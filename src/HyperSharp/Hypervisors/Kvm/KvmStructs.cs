@@ -14,6 +14,18 @@ internal struct KvmUserspaceMemoryRegion
     public ulong UserspaceAddr;
 }
 
+/// <summary><c>struct kvm_dirty_log</c>: which slot, and where the kernel writes its bitmap (one bit per page).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct KvmDirtyLog
+{
+    /// <summary>Flag for <see cref="KvmUserspaceMemoryRegion.Flags"/>: track guest writes in the slot's dirty log.</summary>
+    public const uint KVM_MEM_LOG_DIRTY_PAGES = 1;
+
+    public uint Slot;
+    public uint Padding1;
+    public ulong DirtyBitmap;
+}
+
 /// <summary><c>struct kvm_cpuid_entry2</c>.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct KvmCpuidEntry2

@@ -27,12 +27,13 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
         }
     }
 
-    /// <summary>Wraps <c>KVM_SET_USER_MEMORY_REGION</c>.</summary>
+    /// <summary>Wraps <c>KVM_SET_USER_MEMORY_REGION</c>, with dirty-page logging on.</summary>
     public void MapMemory(uint slot, ulong guestAddress, nint hostAddress, ulong size)
     {
         var region = new KvmUserspaceMemoryRegion
         {
             Slot = slot,
+            Flags = KvmDirtyLog.KVM_MEM_LOG_DIRTY_PAGES,
             GuestPhysAddr = guestAddress,
             MemorySize = size,
             UserspaceAddr = (ulong)hostAddress,
@@ -41,6 +42,21 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
         if (Libc.Ioctl(_fd, KvmIoctls.KVM_SET_USER_MEMORY_REGION, &region) < 0)
         {
             throw new HypervisorException("KVM_SET_USER_MEMORY_REGION", Marshal.GetLastPInvokeError());
+        }
+    }
+
+    /// <summary>Wraps <c>KVM_GET_DIRTY_LOG</c>, which also clears the log (write-protecting the pages again).</summary>
+    public void GetDirtyPages(uint slot, Span<ulong> bitmap)
+    {
+        // SAFETY: fixed pins the bitmap for the call; `log` is a local of kvm_dirty_log size; the kernel writes one
+        // bit per page of the slot into the bitmap, whose length the caller sized from the slot (GuestMemory.DirtyBitmapLength).
+        fixed (ulong* pointer = bitmap)
+        {
+            var log = new KvmDirtyLog { Slot = slot, DirtyBitmap = (ulong)pointer };
+            if (Libc.Ioctl(_fd, KvmIoctls.KVM_GET_DIRTY_LOG, &log) < 0)
+            {
+                throw new HypervisorException("KVM_GET_DIRTY_LOG", Marshal.GetLastPInvokeError());
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using System.Text.Unicode;
 
 namespace HyperSharp.Snapshots.Oci;
 
@@ -116,6 +117,11 @@ internal static class OciLayoutReader
     /// <summary>Parses JSON with a source-generated contract; any JSON error is <see cref="SnapshotFormatError.MalformedJson"/>.</summary>
     public static T Parse<T>(byte[] json, JsonTypeInfo<T> contract, string what)
     {
+        if (!Utf8.IsValid(json))
+        {
+            throw new SnapshotFormatException(SnapshotFormatError.MalformedJson, $"The {what} is not valid UTF-8.");
+        }
+
         try
         {
             return JsonSerializer.Deserialize(json, contract)
