@@ -1,0 +1,212 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using CsCheck;
+using Xunit;
+
+namespace HyperSharp.Tests.Snapshots;
+
+/// <summary>
+/// Property test: any mutation of a valid layout's index, manifest or config (JSON bytes, field values, layout
+/// numbers) either loads or is refused with <see cref="SnapshotFormatException"/>. Nothing else may escape.
+/// </summary>
+/// <remarks>
+/// Runs <see cref="DefaultIterations"/> cases by default. For a long soak set <c>HYPERSHARP_FUZZ_ITERATIONS</c>, e.g.
+/// <c>HYPERSHARP_FUZZ_ITERATIONS=200000 dotnet test --project tests/HyperSharp.Tests -- --filter-class HyperSharp.Tests.Snapshots.SnapshotLoaderFuzzTests</c>.
+/// </remarks>
+public sealed class SnapshotLoaderFuzzTests : IDisposable
+{
+    private const long DefaultIterations = 2000;
+
+    private static readonly ulong[] Boundaries =
+    [
+        0, 1, 0xFFF, 0x1000, 0x1001, 0x2000, 0x4000, 0x10_0000, 0x7FFF_FFFF, 0x8000_0000, 0xFFFF_FFFF, 0x1_0000_0000,
+        2UL << 30, 8UL << 30, 0x7FFF_FFFF_FFFF_FFFF, 0x8000_0000_0000_0000, 0xFFFF_FFFF_FFFF_F000, ulong.MaxValue,
+    ];
+
+    private readonly SnapshotLayoutFixture _fixture = new();
+    private readonly byte[] _index;
+    private readonly byte[] _manifest;
+    private readonly byte[] _config;
+    private readonly string[] _numberPaths;
+
+    public SnapshotLoaderFuzzTests()
+    {
+        _fixture.Save("v1");
+        _index = File.ReadAllBytes(Path.Combine(_fixture.Layout, "index.json"));
+        var (_, manifestPath) = _fixture.Manifest();
+        _manifest = File.ReadAllBytes(manifestPath);
+        _config = Encoding.UTF8.GetBytes(_fixture.Config().ToJsonString());
+        _numberPaths = [.. NumberPaths(JsonNode.Parse(_config)!, "")];
+    }
+
+    private enum Target
+    {
+        Index,
+        Manifest,
+        Config,
+    }
+
+    private enum Kind
+    {
+        SetNumber,
+        FlipByte,
+        Truncate,
+        RemoveField,
+        ReplaceWithString,
+    }
+
+    private sealed record Mutation(Target Target, Kind Kind, uint Position, ulong Value, bool UseBoundary)
+    {
+        public override string ToString() => $"{Target}.{Kind}@{Position}={Value:X}{(UseBoundary ? "b" : string.Empty)}";
+    }
+
+    public void Dispose() => _fixture.Dispose();
+
+    [Fact]
+    public void MutatedLayoutsLoadOrAreRefusedWithSnapshotFormatException()
+    {
+        long iterations = long.TryParse(Environment.GetEnvironmentVariable("HYPERSHARP_FUZZ_ITERATIONS"), out long n) && n > 0 ? n : DefaultIterations;
+        Gen<Mutation> mutation = Gen.Select(Gen.Enum<Target>(), Gen.Enum<Kind>(), Gen.UInt, Gen.ULong, Gen.Bool,
+            (target, kind, position, value, boundary) => new Mutation(target, kind, position, value, boundary));
+
+        Gen.Select(mutation.Array[1, 4], Gen.Bool).Sample(
+            (mutations, rehash) => Check(mutations, rehash),
+            iter: iterations,
+            threads: 1,
+            print: c => $"rehash={c.Item2}: {string.Join(", ", c.Item1.Select(m => m.ToString()))}");
+    }
+
+    private void Check(Mutation[] mutations, bool rehash)
+    {
+        var index = _index;
+        var manifest = _manifest;
+        var config = _config;
+        foreach (var m in mutations.Where(m => m.Target == Target.Config))
+        {
+            config = Apply(config, m);
+        }
+
+        foreach (var m in mutations.Where(m => m.Target == Target.Manifest))
+        {
+            manifest = Apply(manifest, m);
+        }
+
+        if (rehash)
+        {
+            manifest = Relink(manifest, "config", config);
+            index = Relink(index, "manifests", manifest);
+        }
+
+        foreach (var m in mutations.Where(m => m.Target == Target.Index))
+        {
+            index = Apply(index, m);
+        }
+
+        Store(config);
+        Store(manifest);
+        File.WriteAllBytes(Path.Combine(_fixture.Layout, "index.json"), index);
+        try
+        {
+            Snapshot.Load(_fixture.Layout, "v1").Dispose();
+        }
+        catch (SnapshotFormatException)
+        {
+        }
+    }
+
+    private byte[] Apply(byte[] json, Mutation m)
+    {
+        ulong value = m.UseBoundary ? Boundaries[m.Value % (ulong)Boundaries.Length] : m.Value;
+        switch (m.Kind)
+        {
+            case Kind.FlipByte when json.Length > 0:
+                var flipped = (byte[])json.Clone();
+                flipped[m.Position % (uint)json.Length] ^= (byte)(value | 1);
+                return flipped;
+            case Kind.Truncate:
+                return json[..(int)(m.Position % (uint)(json.Length + 1))];
+            case Kind.SetNumber or Kind.RemoveField or Kind.ReplaceWithString when m.Target == Target.Config:
+                JsonNode? root;
+                if (!System.Text.Unicode.Utf8.IsValid(json))
+                {
+                    return json;
+                }
+
+                try
+                {
+                    root = JsonNode.Parse(json);
+                }
+                catch (System.Text.Json.JsonException)
+                {
+                    return json;
+                }
+
+                if (root is not JsonObject)
+                {
+                    return json;
+                }
+
+                var path = _numberPaths[m.Position % (uint)_numberPaths.Length].Split('/', StringSplitOptions.RemoveEmptyEntries);
+                var parent = path[..^1].Aggregate((JsonNode?)root, (node, key) => node is JsonObject o ? o[key] : node is JsonArray a && int.TryParse(key, out var i) && i < a.Count ? a[i] : null);
+                if (parent is JsonObject obj)
+                {
+                    var key = path[^1];
+                    _ = m.Kind switch
+                    {
+                        Kind.SetNumber => obj[key] = value,
+                        Kind.RemoveField => obj.Remove(key) ? null : null,
+                        _ => obj[key] = value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    };
+                }
+                else if (parent is JsonArray array && int.TryParse(path[^1], out var i) && i < array.Count)
+                {
+                    array[i] = value;
+                }
+
+                return Encoding.UTF8.GetBytes(root.ToJsonString());
+            default:
+                return json;
+        }
+    }
+
+    /// <summary>Points the descriptor(s) under <paramref name="property"/> at <paramref name="blob"/>, if the JSON still parses that far.</summary>
+    private static byte[] Relink(byte[] json, string property, byte[] blob)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            return json;
+        }
+
+        try
+        {
+            if (JsonNode.Parse(json) is not JsonObject root)
+            {
+                return json;
+            }
+
+            var descriptor = root[property] is JsonArray array && array.Count > 0 ? array[0] as JsonObject : root[property] as JsonObject;
+            if (descriptor is null)
+            {
+                return json;
+            }
+
+            descriptor["digest"] = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(blob));
+            descriptor["size"] = blob.Length;
+            return Encoding.UTF8.GetBytes(root.ToJsonString());
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return json;
+        }
+    }
+
+    private void Store(byte[] blob) => File.WriteAllBytes(_fixture.BlobPath("sha256:" + Convert.ToHexStringLower(SHA256.HashData(blob))), blob);
+
+    private static IEnumerable<string> NumberPaths(JsonNode node, string prefix) => node switch
+    {
+        JsonObject o => o.SelectMany(p => NumberPaths(p.Value!, $"{prefix}/{p.Key}")),
+        JsonArray a => a.Count > 16 ? [] : a.SelectMany((item, i) => NumberPaths(item!, $"{prefix}/{i}")),
+        _ => [prefix],
+    };
+}
