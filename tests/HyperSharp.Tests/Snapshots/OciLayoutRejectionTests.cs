@@ -42,6 +42,7 @@ public sealed class OciLayoutRejectionTests : IDisposable
     [InlineData("[]")]
     [InlineData("null")]
     [InlineData("""{"schemaVersion":2}""")]
+    [InlineData("""{"schemaVersion":2,"schemaVersion":2,"manifests":[]}""")]
     [InlineData("""{"schemaVersion":"2","manifests":[]}""")]
     [InlineData("""{"schemaVersion":2,"manifests":[{"mediaType":null,"digest":"x","size":1}]}""")]
     public void MalformedIndexJsonIsRefused(string json)
