@@ -326,7 +326,7 @@ public sealed partial class Sandbox : IDisposable
     }
 
     /// <summary>
-    /// Returns memory to the current snapshot by dropping the pages written since it was taken or last
+    /// Returns memory to the current snapshot by copying back the pages written since it was taken or last
     /// restored: those KVM's dirty log reports for the guest, plus the ones only the host writes (the PEB,
     /// which <see cref="Reseed"/> rewrites, and the input buffer).
     /// </summary>

@@ -7,19 +7,21 @@ namespace HyperSharp.Memory;
 /// <summary>
 /// The guest's physical memory: one memfd mapped <c>MAP_PRIVATE</c> into the host, so every page the
 /// host or guest writes becomes a private copy-on-write page of this process (docs/architecture.md).
-/// The memfd is either a fresh empty one or a snapshot's sealed <see cref="MemoryImage"/>; dropping
-/// the private pages (<see cref="Reset"/>) returns memory to it. The host address never changes, so
-/// the hypervisor's memory slot stays valid. All host access goes through <see cref="GetSpan"/>,
-/// which refuses any range outside the mapping.
+/// The memfd is either a fresh empty one or a snapshot's <see cref="MemoryImage"/>, of which a second,
+/// read-only view is kept so <see cref="Reset"/> can copy dirty pages back from it. The host address never
+/// changes, so the hypervisor's memory slot stays valid. All host access goes through
+/// <see cref="GetSpan"/>, which refuses any range outside the mapping.
 /// </summary>
 internal sealed class GuestMemory : IDisposable
 {
     private readonly SafeMemoryMapping _mapping;
+    private SafeMemoryMapping? _pristine;
 
-    private GuestMemory(SafeMemoryMapping mapping, ulong size)
+    private GuestMemory(SafeMemoryMapping mapping, ulong size, SafeMemoryMapping? pristine)
     {
         _mapping = mapping;
         Size = size;
+        _pristine = pristine;
     }
 
     /// <summary>Bytes of guest memory, from guest-physical address 0.</summary>
@@ -43,11 +45,23 @@ internal sealed class GuestMemory : IDisposable
         }
 
         // The mapping keeps the file alive; the descriptor is not needed after mmap.
-        return new GuestMemory(MapPrivate(memfd, size), size);
+        return new GuestMemory(MapPrivate(memfd, size), size, pristine: null);
     }
 
     /// <summary>Memory that starts as a copy-on-write view of <paramref name="image"/>.</summary>
-    public static GuestMemory FromImage(MemoryImage image) => new(MapPrivate(image.Memfd, image.Size), image.Size);
+    public static GuestMemory FromImage(MemoryImage image)
+    {
+        var pristine = MapPristine(image);
+        try
+        {
+            return new GuestMemory(MapPrivate(image.Memfd, image.Size), image.Size, pristine);
+        }
+        catch
+        {
+            pristine.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>An immutable copy of the current contents.</summary>
     public MemoryImage Capture() => MemoryImage.Capture(GetSpan(0, Size));
@@ -65,12 +79,16 @@ internal sealed class GuestMemory : IDisposable
     }
 
     /// <summary>
-    /// Drops the private copies of just the pages set in <paramref name="dirty"/>, one <c>madvise</c> per run
-    /// of adjacent pages, so the cost follows the pages written rather than <see cref="Size"/> (a whole-range
-    /// madvise makes KVM invalidate the whole slot). Pages not marked must not have been written.
+    /// Copies the pages set in <paramref name="dirty"/> back from the image, one run of adjacent pages at a
+    /// time, so the cost follows the pages written rather than <see cref="Size"/>. Copying back rather than
+    /// dropping the private pages keeps them mapped: the guest's next write to them is a cheap
+    /// write-protection fault instead of a copy-on-write fault (docs/architecture.md has the measurement).
+    /// Pages not marked must not have been written since the image was mapped or last reset.
     /// </summary>
-    public void Reset(ReadOnlySpan<ulong> dirty)
+    /// <exception cref="InvalidOperationException">Memory has no image yet.</exception>
+    public unsafe void Reset(ReadOnlySpan<ulong> dirty)
     {
+        var pristine = _pristine ?? throw new InvalidOperationException("Guest memory has no snapshot image to return to.");
         var pages = (long)(Size / GuestAbi.PageSize);
         long page = 0;
         while (page < pages)
@@ -89,11 +107,11 @@ internal sealed class GuestMemory : IDisposable
                 page++;
             }
 
-            var address = _mapping.Address + (nint)(start * (long)GuestAbi.PageSize);
-            if (Libc.MAdvise(address, (nuint)((page - start) * (long)GuestAbi.PageSize), Libc.MADV_DONTNEED) < 0)
-            {
-                throw new HypervisorException("madvise(MADV_DONTNEED, dirty pages)", Marshal.GetLastPInvokeError());
-            }
+            var offset = start * (long)GuestAbi.PageSize;
+            var length = (page - start) * (long)GuestAbi.PageSize;
+            // SAFETY: [offset, offset + length) lies inside both mappings, which are Size bytes long (page < pages);
+            // the pristine view is read-only and the guest view writable, and neither is unmapped while in use.
+            Buffer.MemoryCopy((byte*)pristine.Address + offset, (byte*)_mapping.Address + offset, length, length);
         }
     }
 
@@ -127,6 +145,10 @@ internal sealed class GuestMemory : IDisposable
                 image.Memfd.DangerousRelease();
             }
         }
+
+        var previous = _pristine;
+        _pristine = MapPristine(image);
+        previous?.Dispose();
     }
 
     /// <summary>
@@ -146,7 +168,16 @@ internal sealed class GuestMemory : IDisposable
         return new Span<byte>((byte*)_mapping.Address + address, (int)length);
     }
 
-    public void Dispose() => _mapping.Dispose();
+    public void Dispose()
+    {
+        _mapping.Dispose();
+        _pristine?.Dispose();
+    }
+
+    /// <summary>A read-only shared view of the image: the page cache's copy, never written, costing no memory of its own.</summary>
+    private static SafeMemoryMapping MapPristine(MemoryImage image) =>
+        SafeMemoryMapping.Map("mmap(snapshot image, read-only)", (nuint)image.Size, Libc.PROT_READ,
+            Libc.MAP_SHARED | Libc.MAP_NORESERVE, image.Memfd, 0);
 
     private static SafeMemoryMapping MapPrivate(SafeFileDescriptor memfd, ulong size) =>
         SafeMemoryMapping.Map("mmap(guest memory)", (nuint)size, Libc.PROT_READ | Libc.PROT_WRITE,
