@@ -24,10 +24,18 @@ internal static class ExitCodes
     /// <summary>The guest file is not an ELF the loader accepts.</summary>
     public const int BadGuestBinary = 5;
 
+    /// <summary>A snapshot directory breaks the file format, fails a digest, or was saved for another ABI, architecture, hypervisor or CPU vendor.</summary>
+    public const int BadSnapshot = 6;
+
+    /// <summary>A file could not be read or written for a reason outside the format: permissions, a full disk, I/O errors.</summary>
+    public const int FileError = 7;
+
     /// <summary>The exit code for a library error; every <see cref="SandboxException"/> not listed is the guest's fault.</summary>
     public static int For(SandboxException exception) => exception switch
     {
         GuestBinaryException => BadGuestBinary,
+        SnapshotFormatException { Reason: SnapshotFormatError.TagNotFound } => Usage,
+        SnapshotFormatException => BadSnapshot,
         HypervisorUnavailableException or HypervisorException => HypervisorUnavailable,
         GuestArgumentException or GuestFunctionNotFoundException => Usage,
         _ => GuestFailure,

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using HyperSharp.Cli.Commands;
+using HyperSharp.Cli.Commands.Snapshots;
 
 namespace HyperSharp.Cli;
 
@@ -23,6 +24,7 @@ internal static class Program
             InfoCommand.Create(),
             RunCommand.Create(),
             DemoCommand.Create(),
+            SnapshotCommand.Create(),
         };
 
         // No response files: "@path" is how a Bytes argument names a file to read.
@@ -49,10 +51,21 @@ internal static class Program
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.Usage;
         }
+        catch (SnapshotFormatException e)
+        {
+            // The reason is the stable, scriptable part; the message explains it.
+            stderr.WriteLine($"error: {e.GetType().Name}: {e.Reason}: {e.Message}");
+            return ExitCodes.For(e);
+        }
         catch (SandboxException e)
         {
             stderr.WriteLine($"error: {e.GetType().Name}: {e.Message}");
             return ExitCodes.For(e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"error: {e.GetType().Name}: {e.Message}");
+            return ExitCodes.FileError;
         }
 #pragma warning disable CA1031 // Anything else is a bug: report it in full, but as an exit code rather than a crash.
         catch (Exception e)

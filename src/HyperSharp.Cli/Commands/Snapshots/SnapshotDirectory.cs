@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Globalization;
+using HyperSharp.Snapshots.Oci;
+
+namespace HyperSharp.Cli.Commands.Snapshots;
+
+/// <summary>
+/// The CLI's view of a snapshot directory: checks what the user typed before the library sees it (so a typo is a
+/// usage error, not a broken file), picks the default reference, and reads a manifest's descriptors and config
+/// without mapping or hashing the memory blob.
+/// </summary>
+internal static class SnapshotDirectory
+{
+    /// <summary>Fails with a usage error unless <paramref name="directory"/> exists.</summary>
+    public static void RequireExists(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            throw new UsageException($"'{directory}' is not a directory.");
+        }
+    }
+
+    /// <summary>Fails with a usage error unless <paramref name="reference"/> is a tag or a <c>sha256:</c> digest.</summary>
+    public static void RequireValidReference(string reference)
+    {
+        if (!OciTag.IsValid(reference) && !Sha256Digest.TryParse(reference, out _))
+        {
+            throw new UsageException($"'{reference}' is neither a tag (1-{OciTag.MaxLength} of A-Z a-z 0-9 _ . -, not starting with . or -) "
+                + "nor a manifest digest (sha256: and 64 lower-case hex digits).");
+        }
+    }
+
+    /// <summary><paramref name="reference"/> checked, or when null the directory's only tag.</summary>
+    public static string Resolve(string directory, string? reference)
+    {
+        RequireExists(directory);
+        if (reference is not null)
+        {
+            RequireValidReference(reference);
+            return reference;
+        }
+
+        var tags = Tags(directory);
+        return tags.Count == 1
+            ? tags[0]
+            : throw new UsageException(tags.Count == 0
+                ? $"{directory} has no tagged snapshots."
+                : $"{directory} has {tags.Count} tags; name one: {string.Join(", ", tags)}.");
+    }
+
+    /// <summary>Splits <c>dir[:ref]</c>: an existing directory is taken whole, a digest at <c>:sha256:</c>, a tag at the last colon.</summary>
+    public static (string Directory, string? Reference) SplitLocation(string location)
+    {
+        if (Directory.Exists(location))
+        {
+            return (location, null);
+        }
+
+        var digest = location.IndexOf(":sha256:", StringComparison.Ordinal);
+        var colon = digest >= 0 ? digest : location.LastIndexOf(':');
+        return colon > 0 ? (location[..colon], location[(colon + 1)..]) : (location, null);
+    }
+
+    /// <summary>The tags in <c>index.json</c>, in index order.</summary>
+    public static List<string> Tags(string directory)
+    {
+        OciLayoutReader.ReadLayoutMarker(directory);
+        return [.. OciLayoutReader.ReadIndex(directory).Manifests.Select(m => m.RefName).OfType<string>().Distinct()];
+    }
+
+    /// <summary>Reads what <paramref name="reference"/> names, with every structural check but no digest verification.</summary>
+    public static SnapshotDescription Describe(string directory, string reference) => WithTagList(directory, () =>
+    {
+        using var artifact = OciLayoutReader.Read(directory, reference, verifyDigests: false);
+        var index = OciLayoutReader.ReadIndex(directory);
+        var digest = artifact.ManifestDigest.ToString();
+        var entries = index.Manifests.Where(m => m.Digest == digest).ToList();
+        using var manifestFile = LayoutFile.Open(OciPaths.Blob(directory, artifact.ManifestDigest), SnapshotFormatError.MissingBlob, SnapshotFormatError.NotARegularFile);
+        var manifest = OciLayoutReader.Parse(manifestFile.ReadAll(OciLayoutReader.MaxJsonSize), OciJsonContext.Default.OciManifest, "manifest");
+        var config = OciLayoutReader.Parse(artifact.Config, SnapshotConfigJsonContext.Default.SnapshotConfig, "snapshot config");
+        return new SnapshotDescription(
+            [.. entries.Select(m => m.RefName).OfType<string>()],
+            entries[0],
+            manifest.Config,
+            manifest.Layers[0],
+            config);
+    });
+
+    /// <summary>Loads <paramref name="reference"/> and measures how long it took.</summary>
+    public static (Snapshot Snapshot, TimeSpan Elapsed) Load(string directory, string reference, bool verifyDigests) => WithTagList(directory, () =>
+    {
+        var start = Stopwatch.GetTimestamp();
+        var snapshot = Snapshot.Load(directory, reference, new SnapshotLoadOptions { VerifyDigests = verifyDigests });
+        return (snapshot, Stopwatch.GetElapsedTime(start));
+    });
+
+    /// <summary>Milliseconds with two decimals.</summary>
+    public static string Milliseconds(TimeSpan elapsed) => string.Create(CultureInfo.InvariantCulture, $"{elapsed.TotalMilliseconds:F2} ms");
+
+    /// <summary>Decimal megabytes per second, as disk and hash speeds are quoted.</summary>
+    public static string Throughput(ulong bytes, TimeSpan elapsed) =>
+        string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e6 / Math.Max(elapsed.TotalSeconds, 1e-9):F0} MB/s");
+
+    /// <summary>An unknown tag's message lists the tags there are, so the next attempt can be right.</summary>
+    private static T WithTagList<T>(string directory, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (SnapshotFormatException e) when (e.Reason == SnapshotFormatError.TagNotFound)
+        {
+            var tags = Tags(directory);
+            var known = tags.Count == 0 ? "It has no tags." : $"Its tags: {string.Join(", ", tags)}.";
+            throw new SnapshotFormatException(e.Reason, $"{e.Message} {known}", e);
+        }
+    }
+}
+
+/// <summary>One manifest of a snapshot directory as <see cref="SnapshotDirectory.Describe"/> read it.</summary>
+/// <param name="Tags">Every tag naming this manifest; empty when it is reachable only by digest.</param>
+/// <param name="Manifest">The index entry: manifest digest and size.</param>
+/// <param name="Config">The config blob's descriptor.</param>
+/// <param name="Memory">The memory layer's descriptor.</param>
+/// <param name="Settings">The parsed config, not checked against this host.</param>
+internal sealed record SnapshotDescription(
+    IReadOnlyList<string> Tags,
+    OciDescriptor Manifest,
+    OciDescriptor Config,
+    OciDescriptor Memory,
+    SnapshotConfig Settings);
