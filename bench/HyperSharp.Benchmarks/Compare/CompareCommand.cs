@@ -71,6 +71,8 @@ internal static class CompareCommand
         using var sandbox = Sandbox.Create(guest, host);
         Progress("snapshots of 1 MiB, 64 MiB and 1 GiB guests");
         using var snapshots = new SnapshotScenarios(guest, host);
+        Progress("saving snapshot files of 1 MiB, 64 MiB and 1 GiB guests");
+        using var files = new SnapshotFileScenarios(guest, host, snapshots);
 
         static double Exits(RawKvm raw, int count) => count * raw[RawKvm.GuestExitRoundTrip].Median;
         var guestCalls = new List<WarmScenario>
@@ -103,6 +105,7 @@ internal static class CompareCommand
         var createEstimate = WarmUp(() => Sandbox.Create(guest, host).Dispose(), settings.WarmUpSeconds, minimum: 2);
         MeasureCreateAndCall(guest, host, 1, null);
         snapshots.WarmUp(settings.WarmUpSeconds);
+        files.WarmUp(settings.WarmUpSeconds);
         raw.RunRound(); // warms rawkvm's binary and page cache; its samples count like any other round's
 
         Progress("allocations");
@@ -135,14 +138,15 @@ internal static class CompareCommand
             MeasureCreate(guest, host, createsPerRound, create.Samples, createAndDrop.Samples);
             MeasureCreateAndCall(guest, host, createsPerRound, createAndCall.Samples);
             snapshots.MeasureRound(settings.SnapshotSecondsPerRound, settings.SnapshotsPerRound);
+            files.MeasureRound(settings.SnapshotSecondsPerRound, settings.SnapshotsPerRound);
             if (!rawFirst)
             {
                 raw.RunRound();
             }
         }
 
-        return new Report(settings, [.. guestCalls.Select(w => w.Scenario), create, createAndDrop, createAndCall, .. snapshots.All], raw, allocations,
-            snapshots.SetupSnapshotTimes);
+        return new Report(settings, [.. guestCalls.Select(w => w.Scenario), create, createAndDrop, createAndCall, .. snapshots.All, .. files.All], raw,
+            allocations, snapshots.SetupSnapshotTimes, files.ThroughputBytes);
     }
 
     private static void MeasureWarm(WarmScenario scenario, int samples, int callsPerSample)
@@ -262,7 +266,7 @@ internal sealed record Scenario(string Name, string Hyperlight, string LimitName
 }
 
 internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios, RawKvm raw, IReadOnlyDictionary<string, double> allocations,
-    IReadOnlyList<(string Label, ulong MemorySize, TimeSpan Elapsed)> setupSnapshots)
+    IReadOnlyList<(string Label, ulong MemorySize, TimeSpan Elapsed)> setupSnapshots, ulong snapshotFileBytes)
 {
     private const double EchoTargetExits = 2;
     private const double HostCallTargetExits = 3;
@@ -271,6 +275,8 @@ internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios,
     private const double FromSnapshotTargetNs = 1.5e6;
     private const double RestoreScalingTarget = 1.5;
     private const string RestoreAfterDirtying = "Snapshots.RestoreAfterDirtying64Pages/";
+    private const double ColdStartViaFileTargetNs = 1.5e6;
+    private const double UnverifiedLoadScalingTarget = 2;
 
     public string ToMarkdown()
     {
@@ -288,7 +294,7 @@ internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios,
             var exits = s.Name.StartsWith("GuestCalls.", StringComparison.Ordinal) || s.Name.StartsWith("Snapshots.", StringComparison.Ordinal)
                 ? $"{s.Samples.Median / exit:0.0}×" : "—";
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {s.Name} | {s.Hyperlight} | {Time(s.Samples.Median)} | {Time(s.Samples.P90)} | {s.LimitName} | {Time(limit)} | {s.Samples.Median / limit:0.00}× | {exits} | {alloc} |");
+                $"| {s.Name} | {s.Hyperlight} | {Time(s.Samples.Median)} | {Time(s.Samples.P90)} | {s.LimitName} | {Time(limit)} | {(double.IsNaN(limit) ? "—" : $"{s.Samples.Median / limit:0.00}×")} | {exits} | {alloc} |");
         }
 
         text.AppendLine();
@@ -320,6 +326,8 @@ internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios,
         var (slowest, fastest) = RestoreScaling();
         text.AppendLine(CultureInfo.InvariantCulture,
             $"Restore after 64 dirtied pages, slowest / fastest size: {Time(slowest)} / {Time(fastest)} = {slowest / fastest:0.00}×");
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"Snapshot files, {snapshotFileBytes / 1024.0 / 1024.0:0.0} MiB of guest memory: Save {Throughput("SnapshotFiles.Save/64MiB")}, verified Load {Throughput("SnapshotFiles.LoadVerified/64MiB")} (medians, SHA-256 included, page cache warm)");
 
         if (RawKvm.SlotSizes.All(size => raw.Results.ContainsKey(RawKvm.Cycle(RawKvm.DirtyLog, size))))
         {
@@ -372,8 +380,16 @@ internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios,
                 json.WriteNumber("p90_ns", Math.Round(s.Samples.P90, 1));
                 json.WriteNumber("samples", s.Samples.Count);
                 json.WriteString("limit", s.LimitName);
-                json.WriteNumber("limit_median_ns", Math.Round(s.Limit(raw), 1));
-                json.WriteNumber("ratio_to_limit", Math.Round(s.Samples.Median / s.Limit(raw), 3));
+                if (!double.IsNaN(s.Limit(raw)))
+                {
+                    json.WriteNumber("limit_median_ns", Math.Round(s.Limit(raw), 1));
+                }
+
+                if (!double.IsNaN(s.Limit(raw)))
+                {
+                    json.WriteNumber("ratio_to_limit", Math.Round(s.Samples.Median / s.Limit(raw), 3));
+                }
+
                 if (allocations.TryGetValue(s.Name, out var bytes))
                 {
                     json.WriteNumber("allocated_bytes_per_op", Math.Round(bytes, 2));
@@ -443,6 +459,18 @@ internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios,
         var (slowest, fastest) = RestoreScaling();
         yield return ("Restore after 64 dirtied pages: 1 MiB, 64 MiB, 1 GiB guests within 1.5× of each other", $"{RestoreScalingTarget:0.0}×",
             $"{slowest / fastest:0.00}× ({Time(fastest)} to {Time(slowest)})", slowest <= RestoreScalingTarget * fastest);
+
+        var small = Find("SnapshotFiles.LoadUnverified/1MiB").Samples.Median;
+        var large = Find("SnapshotFiles.LoadUnverified/1GiB").Samples.Median;
+        var ratio = Math.Max(small, large) / Math.Min(small, large);
+        yield return ("Unverified Load: 1 MiB and 1 GiB blobs within 2× of each other", $"{UnverifiedLoadScalingTarget:0.0}×",
+            $"{ratio:0.00}× ({Time(small)} and {Time(large)})", ratio <= UnverifiedLoadScalingTarget);
+        var coldStart = Find("SnapshotFiles.ColdStartViaFile").Samples;
+        yield return ("Cold start via file (unverified Load + FromSnapshot + first Echo) ≤ 1.5 ms", Time(ColdStartViaFileTargetNs),
+            $"{Time(coldStart.Median)} (p90 {Time(coldStart.P90)})", coldStart.Median <= ColdStartViaFileTargetNs);
+        var viaElf = Find("Sandboxes.CreateSandboxAndCall").Samples.Median;
+        yield return ("Cold start via file faster than via ELF (Create + first Echo)", Time(viaElf),
+            $"{Time(coldStart.Median)} ({coldStart.Median / viaElf:0.00}×)", coldStart.Median < viaElf);
     }
 
     /// <summary>The slowest and fastest median of the restore-after-dirtying rows.</summary>
@@ -453,6 +481,10 @@ internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios,
     }
 
     private Scenario Find(string name) => scenarios.First(s => s.Name == name);
+
+    /// <summary>MB/s (10^6 bytes) of the snapshot-file scenario <paramref name="name"/>'s median.</summary>
+    private string Throughput(string name) =>
+        string.Create(CultureInfo.InvariantCulture, $"{snapshotFileBytes * 1e3 / Find(name).Samples.Median:0} MB/s ({Time(Find(name).Samples.Median)})");
 
     private static string Time(double nanoseconds) => nanoseconds switch
     {

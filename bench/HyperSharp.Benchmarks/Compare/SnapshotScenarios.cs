@@ -77,6 +77,9 @@ internal sealed class SnapshotScenarios : IDisposable
     /// <summary>The one-off <c>Snapshot()</c> of each restore-scaling sandbox: it copies all of guest memory.</summary>
     public List<(string Label, ulong MemorySize, TimeSpan Elapsed)> SetupSnapshotTimes { get; } = [];
 
+    /// <summary>The snapshot of the restore-scaling sandbox labelled <paramref name="label"/> (1MiB, 64MiB, 1GiB).</summary>
+    public Snapshot ScalingSnapshot(string label) => _scaling[Array.FindIndex(s_sizes, size => size.Label == label)].Snapshot;
+
     public IEnumerable<Scenario> All => [Snapshot, Restore, CallAndRestore, FromSnapshotFirstCall, .. DirtyCalls, .. RestoresAfterDirtying];
 
     public Action CallAndRestoreOperation => () =>
