@@ -12,6 +12,7 @@ public sealed class CommandLineTests
         Assert.Contains("info", help, StringComparison.Ordinal);
         Assert.Contains("run <guest> <function>", help, StringComparison.Ordinal);
         Assert.Contains("demo", help, StringComparison.Ordinal);
+        Assert.Contains("snapshot", help, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -19,6 +19,15 @@ public sealed class DemoCommandTests
         Assert.Matches(@"EchoI32\(i\) +[\d,]+ +[\d.]+ µs +[\d.]+ µs", output);
         Assert.Matches(@"Echo\(""hello""\) +[\d,]+ +[\d.]+ µs", output);
         Assert.Matches(@"CallHostAdd\(i, 1\).* +[\d,]+ +[\d.]+ µs", output);
+        Assert.Matches(@"Save\(dir, ""demo""\) +[\d.]+ ms \(\d+ MB/s\): sha256:[0-9a-f]{12}…\n", output);
+        Assert.Matches(@"Snapshot\.Load, digests verified +[\d.]+ ms \(\d+ MB/s\)\n", output);
+        Assert.Matches(@"FromSnapshot \+ first GetStatic\(\) +[\d.]+ ms: 41\n", output);
+        Assert.Matches(@"same as the original sandbox's +yes \(41, \d+\)\n", output);
+        Assert.Empty(Directory.GetDirectories(Path.GetTempPath(), "hypersharp-demo-*"));
+        Assert.Matches(@"Save\(dir, ""demo""\) +[\d.]+ ms \(\d+ MB/s\): sha256:[0-9a-f]{12}…\n", output);
+        Assert.Matches(@"Snapshot\.Load, digests verified +[\d.]+ ms \(\d+ MB/s\)\n", output);
+        Assert.Matches(@"FromSnapshot \+ first GetStatic\(\) +[\d.]+ ms: 41\n", output);
+        Assert.Matches(@"same as the original sandbox's +yes \(41, \d+\)\n", output);
         Assert.Matches(@"Ud2\(\) in a second sandbox +GuestFaultException: .*invalid opcode", output);
         Assert.Matches(@"its state +Poisoned\n", output);
         Assert.Matches(@"its next Add\(1, 2\) +SandboxPoisonedException", output);

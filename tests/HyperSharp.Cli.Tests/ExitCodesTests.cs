@@ -17,6 +17,9 @@ public sealed class ExitCodesTests
         { new GuestProtocolException("bad"), ExitCodes.GuestFailure },
         { new HostFunctionException("HostAdd", "threw", null), ExitCodes.GuestFailure },
         { new SandboxPoisonedException("poisoned", null), ExitCodes.GuestFailure },
+        { new SnapshotFormatException(SnapshotFormatError.DigestMismatch, "bad"), ExitCodes.BadSnapshot },
+        { new SnapshotFormatException(SnapshotFormatError.CpuVendorMismatch, "other vendor"), ExitCodes.BadSnapshot },
+        { new SnapshotFormatException(SnapshotFormatError.TagNotFound, "no such tag"), ExitCodes.Usage },
     };
 
     [Theory]
@@ -26,7 +29,8 @@ public sealed class ExitCodesTests
     [Fact]
     public void CodesAreDistinct()
     {
-        int[] codes = [ExitCodes.Success, ExitCodes.InternalError, ExitCodes.Usage, ExitCodes.GuestFailure, ExitCodes.HypervisorUnavailable, ExitCodes.BadGuestBinary];
+        int[] codes = [ExitCodes.Success, ExitCodes.InternalError, ExitCodes.Usage, ExitCodes.GuestFailure, ExitCodes.HypervisorUnavailable, ExitCodes.BadGuestBinary,
+            ExitCodes.BadSnapshot, ExitCodes.FileError];
         Assert.Equal(codes.Length, codes.Distinct().Count());
     }
 }

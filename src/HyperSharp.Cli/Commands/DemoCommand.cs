@@ -49,6 +49,7 @@ internal sealed class DemoCommand
         KeepStateBetweenCalls(sandbox);
         MeasureLatency(sandbox);
         SnapshotAndRestore(sandbox);
+        SaveAndLoad(sandbox);
         ContainFailure(sandbox);
         return ExitCodes.Success;
     }
@@ -135,6 +136,52 @@ internal sealed class DemoCommand
         });
     }
 
+    /// <summary>
+    /// A snapshot through a file and back: Save, verified Load, FromSnapshot, Restore, with the results of the
+    /// sandbox from the file checked against the original sandbox's.
+    /// </summary>
+    private void SaveAndLoad(Sandbox sandbox)
+    {
+        Section("Snapshot files");
+        var directory = Path.Combine(Path.GetTempPath(), $"hypersharp-demo-{Guid.NewGuid():N}");
+        try
+        {
+            sandbox.Call("SetStatic", 41);
+            using var snapshot = sandbox.Snapshot();
+            var original = StaticAndCounter(sandbox);
+            sandbox.Restore();
+
+            var start = Stopwatch.GetTimestamp();
+            var digest = snapshot.Save(directory, "demo");
+            Row("Save(dir, \"demo\")", $"{Throughput(start, snapshot.MemorySize)}: {digest[..19]}…");
+
+            start = Stopwatch.GetTimestamp();
+            using var loaded = Snapshot.Load(directory, "demo");
+            Row("Snapshot.Load, digests verified", Throughput(start, loaded.MemorySize));
+
+            start = Stopwatch.GetTimestamp();
+            using var fromFile = Sandbox.FromSnapshot(loaded, CreateHostFunctions());
+            var first = fromFile.Call<int>("GetStatic");
+            Row("FromSnapshot + first GetStatic()", $"{Milliseconds(start)}: {first}");
+            var copy = (first, fromFile.Call<int>("IncrementCounter"));
+
+            start = Stopwatch.GetTimestamp();
+            fromFile.Restore();
+            var restored = StaticAndCounter(fromFile);
+            Row("Restore() + GetStatic(), Increment…", $"{Milliseconds(start)}: {restored.Static}, {restored.Counter}");
+            Row("same as the original sandbox's", copy == original && restored == original ? $"yes ({original.Static}, {original.Counter})" : $"NO: the original's are {original}");
+        }
+        finally
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+
+        static (int Static, int Counter) StaticAndCounter(Sandbox sandbox) => (sandbox.Call<int>("GetStatic"), sandbox.Call<int>("IncrementCounter"));
+    }
+
     /// <summary>A guest that faults is contained: its sandbox is poisoned, every other sandbox carries on.</summary>
     private void ContainFailure(Sandbox healthy)
     {
@@ -218,6 +265,12 @@ internal sealed class DemoCommand
 
     private static string Milliseconds(long start) =>
         string.Create(CultureInfo.InvariantCulture, $"{Stopwatch.GetElapsedTime(start).TotalMilliseconds:F2} ms");
+
+    private static string Throughput(long start, ulong bytes)
+    {
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        return string.Create(CultureInfo.InvariantCulture, $"{elapsed.TotalMilliseconds:F2} ms ({bytes / 1e6 / elapsed.TotalSeconds:F0} MB/s)");
+    }
 
     private static string Microseconds(long ticks) => string.Create(CultureInfo.InvariantCulture, $"{ticks * 1e6 / Stopwatch.Frequency:F1} µs");
 

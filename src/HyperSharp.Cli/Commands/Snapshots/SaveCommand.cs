@@ -25,7 +25,7 @@ internal static class SaveCommand
         };
         var call = new Option<string[]>(CallName)
         {
-            Description = $"A set-up call before the snapshot: the function name, then its arguments ({RunCommand.ArgumentsDescription}) "
+            Description = "A set-up call before the snapshot: the function name, then its arguments, typed as for 'run'. "
                 + $"Repeat for several calls, run in order: {CallName} SetStatic 41 {CallName} Leak 100. "
                 + "Every token up to the next option belongs to the call, so put the guest and directory first.",
             HelpName = "function args",
