@@ -146,6 +146,13 @@ internal sealed class DemoCommand
         var directory = Path.Combine(Path.GetTempPath(), $"hypersharp-demo-{Guid.NewGuid():N}");
         try
         {
+            // A throwaway save and load first, so the rows below show steady-state costs rather than JIT.
+            using (var warmUp = sandbox.Snapshot())
+            {
+                warmUp.Save(directory, "warm-up");
+                Snapshot.Load(directory, "warm-up").Dispose();
+            }
+
             sandbox.Call("SetStatic", 41);
             using var snapshot = sandbox.Snapshot();
             var original = StaticAndCounter(sandbox);
