@@ -17,7 +17,8 @@ namespace HyperSharp;
 /// <see cref="SandboxBusyException"/> and changes nothing. Different sandboxes run in parallel freely.
 /// After an abort, a CPU fault or a protocol violation the sandbox is <see cref="SandboxState.Poisoned"/>
 /// and refuses calls. Disposing while a call runs on another thread is safe: the memory and the VM are
-/// released when that call returns.
+/// released when that call returns. To stop a call from another thread, use <see cref="InterruptHandle"/>,
+/// a <see cref="CancellationToken"/> or <see cref="SandboxOptions.CallTimeout"/>.
 /// </remarks>
 public sealed partial class Sandbox : IDisposable
 {
@@ -26,6 +27,9 @@ public sealed partial class Sandbox : IDisposable
 
     private static long s_seedGeneration = Random.Shared.NextInt64();
 
+    private static readonly Action<object?> s_cancelFromToken =
+        static handle => ((InterruptHandle)handle!).Interrupt(CallCancellationReason.TokenCanceled);
+
     private readonly IVirtualMachine _vm;
     private readonly GuestMemory _memory;
     private readonly MemoryLayout _layout;
@@ -33,6 +37,7 @@ public sealed partial class Sandbox : IDisposable
     private readonly RunLoop _runLoop;
     private readonly FrozenDictionary<string, GuestFunctionSignature> _hostFunctions;
     private readonly ulong[] _dirtyPages;
+    private readonly TimeSpan? _callTimeout;
     private FrozenDictionary<string, GuestFunctionSignature> _guestFunctions = FrozenDictionary<string, GuestFunctionSignature>.Empty;
     private Snapshot? _current;
     private ulong _generation;
@@ -42,13 +47,15 @@ public sealed partial class Sandbox : IDisposable
     private int _released;
     private volatile bool _disposeRequested;
 
-    private Sandbox(IVirtualMachine vm, GuestMemory memory, MemoryLayout layout, FrozenDictionary<string, HostFunction> hostFunctions)
+    private Sandbox(IVirtualMachine vm, GuestMemory memory, MemoryLayout layout, FrozenDictionary<string, HostFunction> hostFunctions, TimeSpan? callTimeout)
     {
         _vm = vm;
         _memory = memory;
         _layout = layout;
+        _callTimeout = callTimeout;
+        InterruptHandle = new InterruptHandle(vm);
         _hostCalls = new HostCallDispatcher(memory, layout, hostFunctions);
-        _runLoop = new RunLoop(vm, memory, layout, _hostCalls);
+        _runLoop = new RunLoop(vm, memory, layout, _hostCalls, InterruptHandle);
         _hostFunctions = hostFunctions.ToFrozenDictionary(f => f.Key, f => f.Value.Signature, StringComparer.Ordinal);
         _dirtyPages = new ulong[memory.DirtyBitmapLength];
     }
@@ -68,6 +75,9 @@ public sealed partial class Sandbox : IDisposable
 
     /// <summary>Bytes of guest memory.</summary>
     public ulong MemorySize => _layout.MemorySize;
+
+    /// <summary>Stops this sandbox's running call from any thread; the one member safe to use concurrently.</summary>
+    public InterruptHandle InterruptHandle { get; }
 
     /// <summary>Loads the guest ELF at <paramref name="path"/>, boots it in a new micro-VM and runs its initialisation.</summary>
     /// <param name="path">A static-PIE x86-64 guest built against the HyperSharp guest SDK.</param>
@@ -116,7 +126,7 @@ public sealed partial class Sandbox : IDisposable
             throw;
         }
 
-        var sandbox = new Sandbox(vm, boot.Memory, boot.Layout, functions);
+        var sandbox = new Sandbox(vm, boot.Memory, boot.Layout, functions, options.CallTimeout);
         try
         {
             sandbox.Initialize();
@@ -143,20 +153,41 @@ public sealed partial class Sandbox : IDisposable
     /// <exception cref="GuestProtocolException">The guest broke the protocol; the sandbox is now poisoned.</exception>
     /// <exception cref="SandboxPoisonedException">An earlier failure poisoned the sandbox.</exception>
     /// <exception cref="SandboxBusyException">Another thread is using the sandbox.</exception>
-    public TResult Call<TResult>(string name, params ReadOnlySpan<GuestValue> args)
+    /// <exception cref="GuestCallCanceledException">The call was killed or ran past <see cref="SandboxOptions.CallTimeout"/>; the sandbox is now poisoned.</exception>
+    public TResult Call<TResult>(string name, params ReadOnlySpan<GuestValue> args) => Call<TResult>(name, CancellationToken.None, args);
+
+    /// <summary>Calls guest function <paramref name="name"/> and returns its result, stopping it if <paramref name="cancellationToken"/> is cancelled.</summary>
+    /// <exception cref="GuestCallCanceledException">
+    /// The token was cancelled before the call started (nothing ran), or while it ran, or the call was killed or timed
+    /// out (the sandbox is now poisoned).
+    /// </exception>
+    /// <inheritdoc cref="Call{TResult}(string, ReadOnlySpan{GuestValue})"/>
+    public TResult Call<TResult>(string name, CancellationToken cancellationToken, params ReadOnlySpan<GuestValue> args)
     {
-        var value = Invoke(name, ValueConversion.GetType<TResult>(), args);
+        var value = Invoke(name, ValueConversion.GetType<TResult>(), args, cancellationToken);
         return ValueConversion.FromValue<TResult>(value);
     }
 
     /// <summary>Calls guest function <paramref name="name"/>, which returns nothing.</summary>
     /// <inheritdoc cref="Call{TResult}(string, ReadOnlySpan{GuestValue})"/>
-    public void Call(string name, params ReadOnlySpan<GuestValue> args) => Invoke(name, GuestValueType.Void, args);
+    public void Call(string name, params ReadOnlySpan<GuestValue> args) => Invoke(name, GuestValueType.Void, args, CancellationToken.None);
+
+    /// <summary>Calls guest function <paramref name="name"/>, which returns nothing, stopping it if <paramref name="cancellationToken"/> is cancelled.</summary>
+    /// <inheritdoc cref="Call{TResult}(string, CancellationToken, ReadOnlySpan{GuestValue})"/>
+    public void Call(string name, CancellationToken cancellationToken, params ReadOnlySpan<GuestValue> args) =>
+        Invoke(name, GuestValueType.Void, args, cancellationToken);
 
     /// <summary>Calls guest function <paramref name="name"/> with the return type known only at run time.</summary>
     /// <returns>The result; <c>default</c> (type <see cref="GuestValueType.Void"/>) for void functions.</returns>
     /// <inheritdoc cref="Call{TResult}(string, ReadOnlySpan{GuestValue})"/>
-    public GuestValue Call(string name, GuestValueType returnType, params ReadOnlySpan<GuestValue> args) => Invoke(name, returnType, args);
+    public GuestValue Call(string name, GuestValueType returnType, params ReadOnlySpan<GuestValue> args) =>
+        Invoke(name, returnType, args, CancellationToken.None);
+
+    /// <summary>Calls guest function <paramref name="name"/> with the return type known only at run time, stopping it if <paramref name="cancellationToken"/> is cancelled.</summary>
+    /// <returns>The result; <c>default</c> (type <see cref="GuestValueType.Void"/>) for void functions.</returns>
+    /// <inheritdoc cref="Call{TResult}(string, CancellationToken, ReadOnlySpan{GuestValue})"/>
+    public GuestValue Call(string name, GuestValueType returnType, CancellationToken cancellationToken, params ReadOnlySpan<GuestValue> args) =>
+        Invoke(name, returnType, args, cancellationToken);
 
     /// <summary>
     /// Creates a sandbox straight from <paramref name="snapshot"/>: a new VM whose memory maps the snapshot
@@ -179,6 +210,7 @@ public sealed partial class Sandbox : IDisposable
         ObjectDisposedException.ThrowIf(snapshot.IsDisposed, snapshot);
         if (options is not null)
         {
+            options.Validate();
             CheckOptionsMatch(snapshot.Layout, options);
         }
 
@@ -206,7 +238,7 @@ public sealed partial class Sandbox : IDisposable
             throw;
         }
 
-        return new Sandbox(vm, memory, snapshot.Layout, functions)
+        return new Sandbox(vm, memory, snapshot.Layout, functions, options?.CallTimeout)
         {
             _guestFunctions = snapshot.GuestFunctionTable,
             _current = snapshot,
@@ -390,7 +422,7 @@ public sealed partial class Sandbox : IDisposable
         Enter();
         try
         {
-            RunGuest(replyOffset: 0);
+            RunGuest(replyOffset: 0, CancellationToken.None);
             var reader = MessageReader.Open(_memory.GetSpan(_layout.OutputBase, _layout.OutputSize));
             if (reader.Kind != MessageKind.Functions)
             {
@@ -414,7 +446,7 @@ public sealed partial class Sandbox : IDisposable
         }
     }
 
-    private GuestValue Invoke(string name, GuestValueType returnType, ReadOnlySpan<GuestValue> args)
+    private GuestValue Invoke(string name, GuestValueType returnType, ReadOnlySpan<GuestValue> args, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(name);
         Enter();
@@ -422,6 +454,15 @@ public sealed partial class Sandbox : IDisposable
         {
             ThrowIfNotReady();
             CheckCall(name, returnType, args);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw new GuestCallCanceledException(
+                    $"The call to '{name}' was cancelled by its CancellationToken before it started; nothing ran.",
+                    CallCancellationReason.TokenCanceled,
+                    guestRan: false,
+                    cancellationToken);
+            }
+
             var input = _memory.GetSpan(_layout.InputBase, _layout.InputSize);
             if (!MessageWriter.TryWriteCall(input, name, returnType, args, out var callSize))
             {
@@ -430,7 +471,7 @@ public sealed partial class Sandbox : IDisposable
             }
 
             _hostCalls.ClearParkedFailure();
-            RunGuest(callSize);
+            RunGuest(callSize, cancellationToken);
             return ReadResult(name, returnType);
         }
         finally
@@ -439,17 +480,28 @@ public sealed partial class Sandbox : IDisposable
         }
     }
 
-    /// <summary>Runs the guest; any failure that leaves it in an unknown state poisons the sandbox.</summary>
-    private void RunGuest(int replyOffset)
+    /// <summary>
+    /// Runs the guest, killable for the duration; any failure that leaves it in an unknown state, a stop
+    /// part-way included, poisons the sandbox.
+    /// </summary>
+    private void RunGuest(int replyOffset, CancellationToken cancellationToken)
     {
+        InterruptHandle.BeginCall(_callTimeout, cancellationToken);
+        // Disposing the registration waits for a callback already running, so none outlives this call.
+        var registration = cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(s_cancelFromToken, InterruptHandle) : default;
         try
         {
             _runLoop.RunUntilDone(replyOffset);
         }
-        catch (Exception e) when (e is SandboxException)
+        catch (Exception e) when (e is SandboxException or GuestCallCanceledException)
         {
             _poisonCause = e;
             throw;
+        }
+        finally
+        {
+            registration.Dispose();
+            InterruptHandle.EndCall();
         }
     }
 
@@ -553,6 +605,7 @@ public sealed partial class Sandbox : IDisposable
     {
         if (Interlocked.Exchange(ref _released, 1) == 0)
         {
+            InterruptHandle.Release();
             _vm.Dispose();
             _memory.Dispose();
         }

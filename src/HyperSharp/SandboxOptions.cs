@@ -1,8 +1,8 @@
 namespace HyperSharp;
 
 /// <summary>
-/// Sizes of a sandbox's guest memory regions. Every size is a multiple of 4 KiB within the limits
-/// documented on each property; <see cref="Sandbox.Create(string, HostFunctions?, SandboxOptions?)"/>
+/// Sizes of a sandbox's guest memory regions, and its call time limit. Every size is a multiple of 4 KiB within
+/// the limits documented on each property; <see cref="Sandbox.Create(string, HostFunctions?, SandboxOptions?)"/>
 /// rejects anything else with an <see cref="ArgumentOutOfRangeException"/> naming the option.
 /// </summary>
 public sealed class SandboxOptions
@@ -22,6 +22,16 @@ public sealed class SandboxOptions
     /// <summary>Bytes of the guest → host buffer: results and host-function arguments. Default 64 KiB; 4 KiB to 256 MiB.</summary>
     public ulong OutputBufferSize { get; init; } = 64UL << 10;
 
+    /// <summary>
+    /// How long one guest call (or the guest's initialisation) may run before it is stopped with
+    /// <see cref="GuestCallCanceledException"/> (<see cref="CallCancellationReason.TimedOut"/>), host-function
+    /// time included. Null, the default, for no limit; otherwise 1 ms to 49 days.
+    /// </summary>
+    public TimeSpan? CallTimeout { get; init; }
+
+    /// <summary>The longest <see cref="CallTimeout"/>: what a <see cref="Timer"/> accepts.</summary>
+    internal static readonly TimeSpan MaxCallTimeout = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     internal const ulong MinHeapSize = 4UL << 10;
     internal const ulong MaxHeapSize = 4UL << 30;
     internal const ulong MinStackSize = 16UL << 10;
@@ -36,6 +46,13 @@ public sealed class SandboxOptions
         Check(StackSize, MinStackSize, MaxStackSize, nameof(StackSize));
         Check(InputBufferSize, MinBufferSize, MaxBufferSize, nameof(InputBufferSize));
         Check(OutputBufferSize, MinBufferSize, MaxBufferSize, nameof(OutputBufferSize));
+        if (CallTimeout is { } timeout && (timeout < TimeSpan.FromMilliseconds(1) || timeout > MaxCallTimeout))
+        {
+            throw new ArgumentOutOfRangeException(
+                $"{nameof(SandboxOptions)}.{nameof(CallTimeout)}",
+                timeout,
+                $"{nameof(SandboxOptions)}.{nameof(CallTimeout)} must be null or between 1 ms and {MaxCallTimeout}.");
+        }
     }
 
     private static void Check(ulong value, ulong min, ulong max, string name)

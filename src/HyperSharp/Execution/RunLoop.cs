@@ -8,13 +8,14 @@ namespace HyperSharp.Execution;
 /// Runs the vCPU until the guest signals <c>HS_PORT_DONE</c>, serving host calls on the way and
 /// turning every other exit into the typed exception it deserves (docs/guest-abi.md §4).
 /// </summary>
-internal sealed class RunLoop(IVirtualMachine vm, GuestMemory memory, MemoryLayout layout, HostCallDispatcher hostCalls)
+internal sealed class RunLoop(IVirtualMachine vm, GuestMemory memory, MemoryLayout layout, HostCallDispatcher hostCalls, InterruptHandle interrupt)
 {
     /// <param name="replyOffset">Size of the guest call's message in the input buffer; host-call replies go after it.</param>
     /// <exception cref="GuestAbortedException">The guest aborted.</exception>
     /// <exception cref="GuestFaultException">The guest raised a CPU exception or triple-faulted.</exception>
     /// <exception cref="GuestAccessViolationException">The guest touched unbacked guest-physical memory.</exception>
     /// <exception cref="GuestProtocolException">The guest broke the protocol.</exception>
+    /// <exception cref="GuestCallCanceledException">The call was killed, timed out or cancelled.</exception>
     public void RunUntilDone(int replyOffset)
     {
         while (true)
@@ -44,7 +45,10 @@ internal sealed class RunLoop(IVirtualMachine vm, GuestMemory memory, MemoryLayo
                     throw new GuestAccessViolationException(exit.Address, exit.Detail == "write");
                 case VcpuExitReason.Shutdown:
                     throw GuestFaults.TripleFault(vm.GetRegisters());
+                case VcpuExitReason.Interrupted when interrupt.Requested is { } reason:
+                    throw Canceled(reason);
                 case VcpuExitReason.Interrupted:
+                    // A signal meant for something else (the runtime's own, a profiler's): carry on.
                     break;
                 default:
                     throw new GuestProtocolException($"The vCPU stopped unexpectedly: {exit.Detail}.");
@@ -58,6 +62,17 @@ internal sealed class RunLoop(IVirtualMachine vm, GuestMemory memory, MemoryLayo
     /// </summary>
     private void EnterUserMode() =>
         vm.SetSpecialRegisters(InitialCpuState.UserModeSpecialRegisters(vm.GetSpecialRegisters()));
+
+    private GuestCallCanceledException Canceled(CallCancellationReason reason) => new(
+        reason switch
+        {
+            CallCancellationReason.Killed => "The guest call was killed through the sandbox's InterruptHandle.",
+            CallCancellationReason.TimedOut => "The guest call ran longer than SandboxOptions.CallTimeout and was stopped.",
+            _ => "The guest call was cancelled by its CancellationToken.",
+        } + " The sandbox is poisoned until restored.",
+        reason,
+        guestRan: true,
+        interrupt.Token);
 
     private GuestAbortedException ReadAbort(int code)
     {

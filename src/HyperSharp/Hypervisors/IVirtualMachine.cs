@@ -2,7 +2,7 @@ namespace HyperSharp.Hypervisors;
 
 /// <summary>
 /// One virtual machine with one vCPU: the contract every backend (KVM here; WHP and MSHV later)
-/// implements. Not thread-safe: the owning sandbox serialises calls.
+/// implements. Not thread-safe, except <see cref="Interrupt"/>: the owning sandbox serialises calls.
 /// </summary>
 internal interface IVirtualMachine : IDisposable
 {
@@ -18,8 +18,21 @@ internal interface IVirtualMachine : IDisposable
     /// </summary>
     void GetDirtyPages(uint slot, Span<ulong> bitmap);
 
-    /// <summary>Runs the vCPU until the guest exits to the host.</summary>
+    /// <summary>Runs the vCPU until the guest exits to the host, or until <see cref="Interrupt"/> stops it.</summary>
     VcpuExit Run();
+
+    /// <summary>
+    /// Names the calling thread as the one that will call <see cref="Run"/>, and withdraws any earlier
+    /// <see cref="Interrupt"/>. Called at the start of every guest call.
+    /// </summary>
+    void PrepareToRun();
+
+    /// <summary>
+    /// From any thread: makes the <see cref="Run"/> in flight on the prepared thread, or its next one, return
+    /// <see cref="VcpuExitReason.Interrupted"/>; it keeps doing so until the next <see cref="PrepareToRun"/>.
+    /// The caller guarantees the VM is not disposed meanwhile and that no other <see cref="PrepareToRun"/> races it.
+    /// </summary>
+    void Interrupt();
 
     /// <summary>Reads the general-purpose registers.</summary>
     StandardRegisters GetRegisters();

@@ -2,12 +2,13 @@ using System.Runtime.InteropServices;
 
 namespace HyperSharp.Interop;
 
-/// <summary><c>mmap</c>, <c>munmap</c>, <c>madvise</c>, <c>memfd_create</c> (<c>sys/mman.h</c>).</summary>
+/// <summary><c>mmap</c>, <c>munmap</c>, <c>mprotect</c>, <c>madvise</c>, <c>memfd_create</c> (<c>sys/mman.h</c>).</summary>
 internal static partial class Libc
 {
     public const int PROT_NONE = 0;
     public const int PROT_READ = 1;
     public const int PROT_WRITE = 2;
+    public const int PROT_EXEC = 4;
 
     public const int MAP_SHARED = 0x01;
     public const int MAP_PRIVATE = 0x02;
@@ -28,6 +29,9 @@ internal static partial class Libc
 
     [LibraryImport("libc", EntryPoint = "munmap", SetLastError = true)]
     public static partial int MUnmap(nint address, nuint length);
+
+    [LibraryImport("libc", EntryPoint = "mprotect", SetLastError = true)]
+    public static partial int MProtect(nint address, nuint length, int protection);
 
     [LibraryImport("libc", EntryPoint = "madvise", SetLastError = true)]
     public static partial int MAdvise(nint address, nuint length, int advice);

@@ -119,6 +119,19 @@ internal sealed unsafe class KvmVcpu : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sets or clears <c>kvm_run.immediate_exit</c>, from any thread: while set, <c>KVM_RUN</c> returns <c>EINTR</c>
+    /// before entering the guest. Set before a kick signal, it closes the race with a thread about to enter
+    /// <c>KVM_RUN</c>: the signal interrupts a run already in the guest, the flag one that has not got there yet.
+    /// </summary>
+    public void SetImmediateExit(bool exit)
+    {
+        // SAFETY: Run points at the live kvm_run mapping (see the property); the owning sandbox keeps this vCPU alive
+        // while any thread may call this (InterruptHandle only acts during a call). A one-byte volatile write is
+        // the same access the kernel's READ_ONCE pairs with.
+        Volatile.Write(ref Run->ImmediateExit, exit ? (byte)1 : (byte)0);
+    }
+
     /// <summary>Wraps <c>KVM_GET_REGS</c>.</summary>
     public StandardRegisters GetRegs() => Get<StandardRegisters>(KvmIoctls.KVM_GET_REGS, "KVM_GET_REGS");
 

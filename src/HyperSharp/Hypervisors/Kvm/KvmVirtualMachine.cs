@@ -9,6 +9,12 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
     private readonly SafeFileDescriptor _fd;
     private readonly KvmVcpu _vcpu;
     private readonly uint[] _stateMsrs;
+    private readonly int _kickSignal;
+    private int _runThreadId;
+
+    /// <summary>The OS thread id of the current thread, fetched once per thread (<c>gettid</c> is a system call).</summary>
+    [ThreadStatic]
+    private static int t_threadId;
 
     public KvmVirtualMachine(KvmDevice device)
     {
@@ -17,6 +23,7 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
         {
             _vcpu = new KvmVcpu(CreateVcpu(0), device.VcpuMmapSize, device.XsaveSize);
             _stateMsrs = device.VcpuStateMsrs;
+            _kickSignal = VcpuKickSignal.Number;
             _vcpu.SetCpuid2(device.GuestCpuid);
         }
         catch
@@ -61,6 +68,27 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
     }
 
     public VcpuExit Run() => _vcpu.RunOnce();
+
+    public void PrepareToRun()
+    {
+        if (t_threadId == 0)
+        {
+            t_threadId = Libc.GetTid();
+        }
+
+        _runThreadId = t_threadId;
+        _vcpu.SetImmediateExit(false);
+    }
+
+    /// <summary>
+    /// Sets <c>immediate_exit</c>, then signals the run thread: the signal stops a run already in the guest,
+    /// the flag one the thread is about to start. A thread that has already left needs neither.
+    /// </summary>
+    public void Interrupt()
+    {
+        _vcpu.SetImmediateExit(true);
+        VcpuKickSignal.Send(_runThreadId, _kickSignal);
+    }
 
     public StandardRegisters GetRegisters() => _vcpu.GetRegs();
 
