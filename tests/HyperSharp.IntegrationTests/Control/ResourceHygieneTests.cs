@@ -1,0 +1,107 @@
+using Xunit;
+
+namespace HyperSharp.IntegrationTests.Control;
+
+/// <summary>Runs alone: it counts the whole process's file descriptors and mappings, which other tests would disturb.</summary>
+[CollectionDefinition(DisableParallelization = true)]
+public sealed class ProcessWideCollection;
+
+/// <summary>
+/// Creating and disposing thousands of sandboxes, or forgetting to dispose them, leaves the process's file
+/// descriptors, memory mappings and resident memory where they started.
+/// </summary>
+[Collection(nameof(ProcessWideCollection))]
+public sealed class ResourceHygieneTests
+{
+    private const int Sandboxes = 10_000;
+
+    /// <summary>Mappings the runtime itself may add meanwhile (GC regions, JIT code heaps, thread stacks).</summary>
+    private const int MappingSlack = 64;
+
+    /// <summary>Resident memory the runtime itself may grow by meanwhile; one leaked sandbox alone maps more than 1 MiB.</summary>
+    private const long ResidentSlack = 48L << 20;
+
+    [KvmFact]
+    public void TenThousandSandboxesFromElfLeaveNothingBehind()
+    {
+        var elf = File.ReadAllBytes(Guests.NoopGuest);
+        AssertNothingLeaks(() =>
+        {
+            using var sandbox = Sandbox.Create(elf);
+        });
+    }
+
+    [KvmFact]
+    public void TenThousandSandboxesFromASnapshotLeaveNothingBehind()
+    {
+        using var source = Sandbox.Create(Guests.SimpleGuest);
+        source.Call<string>("Echo", "warm");
+        using var snapshot = source.Snapshot();
+        AssertNothingLeaks(() =>
+        {
+            using var sandbox = Sandbox.FromSnapshot(snapshot);
+            sandbox.Call<int>("Add", 1, 2);
+        });
+    }
+
+    [KvmFact]
+    public void ForgottenSandboxesAreReleasedByTheirFinalizers()
+    {
+        using var source = Sandbox.Create(Guests.SimpleGuest);
+        using var snapshot = source.Snapshot();
+        Warm(() => Abandon(snapshot));
+        var before = ProcessResources.Read();
+
+        for (var i = 0; i < 200; i++)
+        {
+            Abandon(snapshot);
+        }
+
+        var during = ProcessResources.Read();
+        Assert.True(during.FileDescriptors > before.FileDescriptors, "the abandoned sandboxes should hold descriptors until collected");
+        CollectEverything();
+        var after = ProcessResources.Read();
+        Assert.Equal(before.FileDescriptors, after.FileDescriptors);
+        Assert.InRange(after.Mappings, 0, before.Mappings + MappingSlack);
+    }
+
+    /// <summary>Creates a sandbox and drops it without disposing, in a frame of its own so no reference survives.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void Abandon(Snapshot snapshot) => Sandbox.FromSnapshot(snapshot).Call<int>("Add", 1, 2);
+
+    private static void AssertNothingLeaks(Action createUseDispose)
+    {
+        Warm(createUseDispose);
+        var before = ProcessResources.Read();
+        for (var i = 0; i < Sandboxes; i++)
+        {
+            createUseDispose();
+        }
+
+        CollectEverything();
+        var after = ProcessResources.Read();
+        Assert.Equal(before.FileDescriptors, after.FileDescriptors);
+        Assert.InRange(after.Mappings, 0, before.Mappings + MappingSlack);
+        Assert.InRange(after.ResidentBytes, 0, before.ResidentBytes + ResidentSlack);
+    }
+
+    /// <summary>Lets the JIT, the shared /dev/kvm fd and the kick signal settle before the baseline is read.</summary>
+    private static void Warm(Action action)
+    {
+        for (var i = 0; i < 50; i++)
+        {
+            action();
+        }
+
+        CollectEverything();
+    }
+
+    private static void CollectEverything()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+    }
+}
