@@ -1,9 +1,11 @@
 using BenchmarkDotNet.Running;
 using HyperSharp.Benchmarks.Compare;
 using HyperSharp.Benchmarks.Density;
+using HyperSharp.Benchmarks.Interrupt;
 
 // `compare [--quick] [--json file]` runs the side-by-side harness against the raw KVM limits;
 // `density [--count n]` counts the host memory of many sandboxes made from one snapshot;
+// `interrupt [--count n]` times InterruptHandle.Kill and token cancellation of a spinning guest;
 // everything else goes to BenchmarkDotNet (e.g. `-- --filter '*'`).
 if (args.Length > 0 && args[0] == "compare")
 {
@@ -13,6 +15,11 @@ if (args.Length > 0 && args[0] == "compare")
 if (args.Length > 0 && args[0] == "density")
 {
     return DensityCommand.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "interrupt")
+{
+    return InterruptCommand.Run(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
