@@ -42,7 +42,9 @@ public sealed class KvmHeaderTests
             ("RequestInterruptWindow", "request_interrupt_window"), ("ImmediateExit", "immediate_exit"), ("ExitReason", "exit_reason"),
             ("IoDirection", "io.direction"), ("IoSize", "io.size"), ("IoPort", "io.port"), ("IoCount", "io.count"), ("IoDataOffset", "io.data_offset"),
             ("MmioPhysAddr", "mmio.phys_addr"), ("MmioLen", "mmio.len"), ("MmioIsWrite", "mmio.is_write"),
-            ("FailEntryHardwareReason", "fail_entry.hardware_entry_failure_reason"), ("InternalSuberror", "internal.suberror"));
+            ("FailEntryHardwareReason", "fail_entry.hardware_entry_failure_reason"), ("InternalSuberror", "internal.suberror"),
+            ("KvmValidRegs", "kvm_valid_regs"), ("KvmDirtyRegs", "kvm_dirty_regs"), ("SyncRegs", "s.regs"));
+        asserts.Struct<KvmSyncRegs>("struct kvm_sync_regs");
         asserts.CompileOrFail();
     }
 

@@ -24,9 +24,13 @@ internal sealed class KvmDevice : IDisposable
 
     private readonly SafeFileDescriptor _fd;
 
-    private KvmDevice(SafeFileDescriptor fd, int vcpuMmapSize, KvmCpuidEntry2[] guestCpuid, int xsaveSize, uint[] vcpuStateMsrs)
+    /// <summary>The register sets HyperSharp loads through <c>kvm_run</c> when KVM offers all of them.</summary>
+    private const int SyncRegsNeeded = KvmRun.KVM_SYNC_X86_REGS | KvmRun.KVM_SYNC_X86_SREGS | KvmRun.KVM_SYNC_X86_EVENTS;
+
+    private KvmDevice(SafeFileDescriptor fd, int vcpuMmapSize, KvmCpuidEntry2[] guestCpuid, int xsaveSize, uint[] vcpuStateMsrs, bool syncRegs)
     {
         _fd = fd;
+        SyncRegs = syncRegs;
         VcpuMmapSize = vcpuMmapSize;
         GuestCpuid = guestCpuid;
         XsaveSize = xsaveSize;
@@ -41,6 +45,12 @@ internal sealed class KvmDevice : IDisposable
 
     /// <summary>Bytes of a vCPU's XSAVE area: <c>struct kvm_xsave</c>, or the larger size <c>KVM_CAP_XSAVE2</c> reports.</summary>
     public int XsaveSize { get; }
+
+    /// <summary>
+    /// Whether <c>KVM_CAP_SYNC_REGS</c> covers regs, sregs and events: then a restore hands them to the next
+    /// <c>KVM_RUN</c> in <c>kvm_run</c> instead of making three ioctls.
+    /// </summary>
+    public bool SyncRegs { get; }
 
     /// <summary>The <see cref="KvmMsrs.VcpuState"/> MSRs that <c>KVM_GET_MSR_INDEX_LIST</c> lists here, in that order.</summary>
     public uint[] VcpuStateMsrs { get; }
@@ -100,7 +110,8 @@ internal sealed class KvmDevice : IDisposable
             var xsaveSize = Math.Max(Unsafe.SizeOf<KvmXsave>(), Libc.Ioctl(fd, KvmIoctls.KVM_CHECK_EXTENSION, (nint)KvmCapability.KVM_CAP_XSAVE2));
             var listed = GetMsrIndexList(fd);
             uint[] stateMsrs = [.. KvmMsrs.VcpuState.ToArray().Where(listed.Contains)];
-            return new KvmDevice(fd, mmapSize, GuestCpuidFrom(GetSupportedCpuid(fd)), xsaveSize, stateMsrs);
+            var syncRegs = (Libc.Ioctl(fd, KvmIoctls.KVM_CHECK_EXTENSION, (nint)KvmCapability.KVM_CAP_SYNC_REGS) & SyncRegsNeeded) == SyncRegsNeeded;
+            return new KvmDevice(fd, mmapSize, GuestCpuidFrom(GetSupportedCpuid(fd)), xsaveSize, stateMsrs, syncRegs);
         }
         catch
         {

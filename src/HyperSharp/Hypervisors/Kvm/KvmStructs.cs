@@ -63,6 +63,9 @@ internal struct KvmRun
     public const int KVM_EXIT_INTERNAL_ERROR = 17;
     public const int KVM_EXIT_IO_IN = 0;
     public const int KVM_EXIT_IO_OUT = 1;
+    public const int KVM_SYNC_X86_REGS = 1 << 0;
+    public const int KVM_SYNC_X86_SREGS = 1 << 1;
+    public const int KVM_SYNC_X86_EVENTS = 1 << 2;
 
     [FieldOffset(0)] public byte RequestInterruptWindow;
     [FieldOffset(1)] public byte ImmediateExit;
@@ -85,6 +88,24 @@ internal struct KvmRun
 
     // struct { __u32 suberror; ... } internal
     [FieldOffset(32)] public uint InternalSuberror;
+
+    /// <summary>Register sets KVM copies out into <see cref="SyncRegs"/> at each exit (KVM_CAP_SYNC_REGS); HyperSharp asks for none.</summary>
+    [FieldOffset(288)] public ulong KvmValidRegs;
+
+    /// <summary>Register sets in <see cref="SyncRegs"/> that the next <c>KVM_RUN</c> loads into the vCPU, clearing each bit as it does.</summary>
+    [FieldOffset(296)] public ulong KvmDirtyRegs;
+
+    /// <summary><c>s.regs</c>, the x86 <c>struct kvm_sync_regs</c>.</summary>
+    [FieldOffset(304)] public KvmSyncRegs SyncRegs;
+}
+
+/// <summary><c>struct kvm_sync_regs</c> (x86): the register sets <c>KVM_RUN</c> exchanges through <c>kvm_run</c> without ioctls of their own.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct KvmSyncRegs
+{
+    public StandardRegisters Regs;
+    public SpecialRegisters Sregs;
+    public VcpuEvents Events;
 }
 
 /// <summary><c>struct kvm_xsave</c>: the 4 KiB XSAVE area of <c>KVM_GET_XSAVE</c>/<c>KVM_SET_XSAVE</c>, in the standard (non-compacted) format.</summary>

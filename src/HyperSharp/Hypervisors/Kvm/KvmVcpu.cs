@@ -132,6 +132,30 @@ internal sealed unsafe class KvmVcpu : IDisposable
         Volatile.Write(ref Run->ImmediateExit, exit ? (byte)1 : (byte)0);
     }
 
+    /// <summary>
+    /// Hands regs, sregs and events to the next <c>KVM_RUN</c> through <c>kvm_run.s.regs</c> (KVM_CAP_SYNC_REGS):
+    /// KVM loads them, in that order, before it enters the guest, as <c>KVM_SET_REGS</c>, <c>_SREGS</c> and
+    /// <c>_VCPU_EVENTS</c> would, and clears the dirty bits. Saves those three ioctls.
+    /// </summary>
+    public void StageRegisters(in StandardRegisters registers, in SpecialRegisters specialRegisters, in VcpuEvents events)
+    {
+        // SAFETY: Run points at the live kvm_run mapping (see the property), which KvmDevice checked covers KvmRun,
+        // s.regs included; no KVM_RUN is in flight on this vCPU, because the owning sandbox serialises calls.
+        Run->SyncRegs = new KvmSyncRegs { Regs = registers, Sregs = specialRegisters, Events = events };
+        Run->KvmDirtyRegs = KvmRun.KVM_SYNC_X86_REGS | KvmRun.KVM_SYNC_X86_SREGS | KvmRun.KVM_SYNC_X86_EVENTS;
+    }
+
+    /// <summary>
+    /// The register sets <see cref="StageRegisters"/> handed over that no <c>KVM_RUN</c> has loaded yet, or null
+    /// if there are none: while staged, the <c>KVM_GET_*</c> ioctls would report the vCPU's older values.
+    /// </summary>
+    public KvmSyncRegs? PendingStagedRegisters()
+    {
+        // SAFETY: as in StageRegisters.
+        var run = Run;
+        return run->KvmDirtyRegs == 0 ? null : run->SyncRegs;
+    }
+
     /// <summary>Wraps <c>KVM_GET_REGS</c>.</summary>
     public StandardRegisters GetRegs() => Get<StandardRegisters>(KvmIoctls.KVM_GET_REGS, "KVM_GET_REGS");
 

@@ -10,6 +10,7 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
     private readonly KvmVcpu _vcpu;
     private readonly uint[] _stateMsrs;
     private readonly int _kickSignal;
+    private readonly bool _syncRegs;
     private int _runThreadId;
 
     /// <summary>The OS thread id of the current thread, fetched once per thread (<c>gettid</c> is a system call).</summary>
@@ -24,6 +25,7 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
             _vcpu = new KvmVcpu(CreateVcpu(0), device.VcpuMmapSize, device.XsaveSize);
             _stateMsrs = device.VcpuStateMsrs;
             _kickSignal = VcpuKickSignal.Number;
+            _syncRegs = device.SyncRegs;
             _vcpu.SetCpuid2(device.GuestCpuid);
         }
         catch
@@ -90,38 +92,63 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
         VcpuKickSignal.Send(_runThreadId, _kickSignal);
     }
 
-    public StandardRegisters GetRegisters() => _vcpu.GetRegs();
+    // Registers staged for the next KVM_RUN (RestoreState with SYNC_REGS) are the vCPU's registers as far as
+    // everyone else is concerned: the getters read them, the setters amend them rather than being overwritten.
+    public StandardRegisters GetRegisters() => _vcpu.PendingStagedRegisters() is { } staged ? staged.Regs : _vcpu.GetRegs();
 
-    public void SetRegisters(in StandardRegisters registers) => _vcpu.SetRegs(registers);
+    public void SetRegisters(in StandardRegisters registers)
+    {
+        if (_vcpu.PendingStagedRegisters() is { } staged)
+        {
+            _vcpu.StageRegisters(registers, staged.Sregs, staged.Events);
+        }
+        else
+        {
+            _vcpu.SetRegs(registers);
+        }
+    }
 
-    public SpecialRegisters GetSpecialRegisters() => _vcpu.GetSregs();
+    public SpecialRegisters GetSpecialRegisters() => _vcpu.PendingStagedRegisters() is { } staged ? staged.Sregs : _vcpu.GetSregs();
 
-    public void SetSpecialRegisters(in SpecialRegisters registers) => _vcpu.SetSregs(registers);
+    public void SetSpecialRegisters(in SpecialRegisters registers)
+    {
+        if (_vcpu.PendingStagedRegisters() is { } staged)
+        {
+            _vcpu.StageRegisters(staged.Regs, registers, staged.Events);
+        }
+        else
+        {
+            _vcpu.SetSregs(registers);
+        }
+    }
 
     /// <summary>
     /// Completes the pending exit first (so RIP is past the guest's last OUT), then seven ioctls:
-    /// KVM_GET_REGS, _SREGS, _XSAVE, _XCRS, _DEBUGREGS, _MSRS, _VCPU_EVENTS.
+    /// KVM_GET_REGS, _SREGS, _XSAVE, _XCRS, _DEBUGREGS, _MSRS, _VCPU_EVENTS. Registers a restore staged and
+    /// no run has loaded yet are taken from the staging area instead.
     /// </summary>
     public VcpuState CaptureState()
     {
         _vcpu.CompletePendingExit();
+        var staged = _vcpu.PendingStagedRegisters();
         var debugregs = _vcpu.GetDebugregs();
         return new VcpuState
         {
-            Registers = _vcpu.GetRegs(),
-            SpecialRegisters = _vcpu.GetSregs(),
+            Registers = staged?.Regs ?? _vcpu.GetRegs(),
+            SpecialRegisters = staged?.Sregs ?? _vcpu.GetSregs(),
             // The arrays are fresh and never escape, so wrapping them without a copy keeps the state immutable.
             Xsave = ImmutableCollectionsMarshal.AsImmutableArray(_vcpu.GetXsave()),
             Xcr0 = Xcr0Of(_vcpu.GetXcrs()),
             DebugRegisters = new DebugRegisters(debugregs.Db[0], debugregs.Db[1], debugregs.Db[2], debugregs.Db[3], debugregs.Dr6, debugregs.Dr7),
             Msrs = ImmutableCollectionsMarshal.AsImmutableArray(_vcpu.GetMsrs(_stateMsrs)),
-            Events = _vcpu.GetVcpuEvents(),
+            Events = staged?.Events ?? _vcpu.GetVcpuEvents(),
         };
     }
 
     /// <summary>
     /// The matching seven setters. Events go last: KVM_SET_REGS and KVM_SET_SREGS would clear a pending exception.
-    /// A failure part-way leaves the vCPU partly restored; the caller must not run it.
+    /// With KVM_CAP_SYNC_REGS, regs, sregs and events (in that order) ride on the next KVM_RUN instead, so a
+    /// restore makes four ioctls. A failure part-way leaves the vCPU partly restored; the caller must not run it.
     /// </summary>
     public void RestoreState(VcpuState state)
     {
@@ -134,6 +161,16 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
         debugregs.Db[1] = debug.Dr1;
         debugregs.Db[2] = debug.Dr2;
         debugregs.Db[3] = debug.Dr3;
+
+        if (_syncRegs)
+        {
+            _vcpu.SetXcrs(xcrs);
+            _vcpu.SetXsave(state.Xsave.AsSpan());
+            _vcpu.SetDebugregs(debugregs);
+            _vcpu.SetMsrs(state.Msrs.AsSpan());
+            _vcpu.StageRegisters(state.Registers, state.SpecialRegisters, state.Events);
+            return;
+        }
 
         _vcpu.SetSregs(state.SpecialRegisters);
         _vcpu.SetRegs(state.Registers);
