@@ -63,7 +63,7 @@ internal sealed class HyperSharpContender : IContender
 
     public string Name => "HyperSharp";
 
-    public string ResetMeans => "`Restore()`: one `madvise(MADV_DONTNEED)` over guest memory and the vCPU state set back; same VM, same process";
+    public string ResetMeans => "`Restore()`: the pages KVM's dirty log reports are copied back from the snapshot image and the vCPU state is set back; same VM, same process";
 
     public Cell? CellFor(Workload workload) => _cells.GetValueOrDefault(workload);
 
