@@ -524,7 +524,8 @@ internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios,
     private string Throughput(string name) =>
         string.Create(CultureInfo.InvariantCulture, $"{snapshotFileBytes * 1e3 / Find(name).Samples.Median:0} MB/s ({Time(Find(name).Samples.Median)})");
 
-    private static string Time(double nanoseconds) => nanoseconds switch
+    /// <summary>Nanoseconds in the unit that keeps three or four digits; shared with the side-by-side table.</summary>
+    internal static string Time(double nanoseconds) => nanoseconds switch
     {
         double.NaN => "—",
         < 1e3 => string.Create(CultureInfo.InvariantCulture, $"{nanoseconds:0} ns"),

@@ -227,13 +227,7 @@ internal sealed class SideBySideTable(IReadOnlyList<IContender> contenders)
     private static string Ratio(double median, double limit) => double.IsNaN(limit) ? "—"
         : (median / limit).ToString(median / limit >= 0.1 ? "0.00" : "0.0000", CultureInfo.InvariantCulture) + "×";
 
-    private static string Time(double nanoseconds) => nanoseconds switch
-    {
-        double.NaN => "—",
-        < 1e3 => string.Create(CultureInfo.InvariantCulture, $"{nanoseconds:0} ns"),
-        < 1e6 => string.Create(CultureInfo.InvariantCulture, $"{nanoseconds / 1e3:0.0} µs"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{nanoseconds / 1e6:0.00} ms"),
-    };
+    private static string Time(double nanoseconds) => Report.Time(nanoseconds);
 
     /// <summary>One scenario: its title, and the raw KVM work HyperSharp cannot go below for it.</summary>
     private sealed record Row(Workload Workload, string Title, string LimitName, Func<RawKvm, double> Limit);
