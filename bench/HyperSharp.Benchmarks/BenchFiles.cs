@@ -16,6 +16,9 @@ public static class BenchFiles
 
     public static string RawKvm => Find("rawkvm");
 
+    /// <summary>The process-isolation contender's executable (bench/HyperSharp.Benchmarks.Worker), copied here by the project reference.</summary>
+    public static string Worker => Find("HyperSharp.Benchmarks.Worker");
+
     private static string Guest(string fileName)
     {
         var directory = Environment.GetEnvironmentVariable(GuestDirectoryVariable);

@@ -3,18 +3,27 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using HyperSharp.Benchmarks.Density;
 
 namespace HyperSharp.Benchmarks.Compare;
 
 /// <summary>
 /// <c>compare [--quick] [--json file] [--rounds n]</c>: HyperSharp side by side with the raw KVM limits
-/// that bench/rawkvm measures on the same machine in the same run. Rounds alternate rawkvm and the
+/// that bench/rawkvm measures on the same machine in the same run, and with Wasmtime and process isolation
+/// on the same scenarios (<see cref="SideBySideTable"/>). Rounds alternate rawkvm and the
 /// HyperSharp scenarios (and their order), so both see the same machine state; samples are pooled
 /// across rounds. A sample is the mean time per operation over one batch, as in rawkvm.
 /// </summary>
 internal static class CompareCommand
 {
     private const string Usage = "usage: compare [--quick] [--json file] [--rounds n] [--guests dir]";
+
+    /// <summary>Descriptors a live HyperSharp sandbox holds (VM, vCPU), and room for everything else the run has open.</summary>
+    private const int DensityDescriptorsPerSandbox = 2;
+    private const ulong DensitySpareDescriptors = 1024;
+
+    /// <summary>In-process density count that fits under the usual 1,024-descriptor default.</summary>
+    private const int DensityFallbackCount = 200;
 
     public static int Run(string[] args)
     {
@@ -73,6 +82,11 @@ internal static class CompareCommand
         using var snapshots = new SnapshotScenarios(guest, host);
         Progress("saving snapshot files of 1 MiB, 64 MiB and 1 GiB guests");
         using var files = new SnapshotFileScenarios(guest, host, snapshots);
+        Progress("side-by-side contenders: HyperSharp, Wasmtime (compiling benchguest.wat), worker processes");
+        using var hyperSharp = new HyperSharpContender(guest, host, bytes24K);
+        using var wasmtime = new WasmtimeContender(bytes24K);
+        using var processes = new ProcessContender(BenchFiles.Worker, bytes24K);
+        var sideBySide = new SideBySideTable([hyperSharp, wasmtime, processes]);
 
         static double Exits(RawKvm raw, int count) => count * raw[RawKvm.GuestExitRoundTrip].Median;
         var guestCalls = new List<WarmScenario>
@@ -106,6 +120,7 @@ internal static class CompareCommand
         MeasureCreateAndCall(guest, host, 1, null);
         snapshots.WarmUp(settings.WarmUpSeconds);
         files.WarmUp(settings.WarmUpSeconds);
+        sideBySide.WarmUp(settings.WarmUpSeconds / 2);
         raw.RunRound(); // warms rawkvm's binary and page cache; its samples count like any other round's
 
         Progress("allocations");
@@ -139,14 +154,25 @@ internal static class CompareCommand
             MeasureCreateAndCall(guest, host, createsPerRound, createAndCall.Samples);
             snapshots.MeasureRound(settings.SnapshotSecondsPerRound, settings.SnapshotsPerRound);
             files.MeasureRound(settings.SnapshotSecondsPerRound, settings.SnapshotsPerRound);
+            sideBySide.MeasureRound(round, settings.SideBySideSecondsPerCell, settings.SideBySideSamplesPerCell, settings.SampleSeconds, settings.CallsPerSample);
             if (!rawFirst)
             {
                 raw.RunRound();
             }
         }
 
+        Progress("density: live sandboxes of each side-by-side contender");
+        var inProcessCount = settings.InProcessDensityCount;
+        if (!DensityCommand.RaiseDescriptorLimit((ulong)(inProcessCount * DensityDescriptorsPerSandbox) + DensitySpareDescriptors, out var problem))
+        {
+            // Each live sandbox holds a VM and a vCPU descriptor; without the limit, measure fewer rather than fail.
+            inProcessCount = DensityFallbackCount;
+            Progress($"density: {problem}; measuring {inProcessCount} in-process sandboxes instead");
+        }
+
+        sideBySide.MeasureDensity(contender => contender == processes ? settings.ProcessDensityCount : inProcessCount);
         return new Report(settings, [.. guestCalls.Select(w => w.Scenario), create, createAndDrop, createAndCall, .. snapshots.All, .. files.All], raw,
-            allocations, snapshots.SetupSnapshotTimes, files.ThroughputBytes);
+            allocations, snapshots.SetupSnapshotTimes, files.ThroughputBytes, sideBySide);
     }
 
     private static void MeasureWarm(WarmScenario scenario, int samples, int callsPerSample)
@@ -231,21 +257,26 @@ internal static class CompareCommand
     private static void Progress(string text) => Console.Error.WriteLine($"compare: {text}");
 
     /// <summary>
-    /// How much to measure, as time budgets and caps. Quick finishes in well under a minute; full in a
-    /// few minutes. A warm sample is a batch of calls lasting about <see cref="SampleSeconds"/>; each
-    /// snapshot scenario takes about <see cref="SnapshotSecondsPerRound"/> of single-operation samples a round.
+    /// How much to measure, as time budgets and caps. Quick finishes in well under two minutes; full in about ten.
+    /// A warm sample is a batch of calls lasting about <see cref="SampleSeconds"/>; each
+    /// snapshot scenario takes about <see cref="SnapshotSecondsPerRound"/> of single-operation samples a round,
+    /// each side-by-side cell about <see cref="SideBySideSecondsPerCell"/>. Density starts
+    /// <see cref="InProcessDensityCount"/> HyperSharp sandboxes and Wasmtime instances, <see cref="ProcessDensityCount"/> workers.
     /// </summary>
     private sealed record Settings(bool QuickRaw, int Rounds, double WarmUpSeconds, double AllocationSeconds, int AllocationCalls,
         int WarmSamplesPerRound, double SampleSeconds, int CallsPerSample, double CreateSecondsPerRound, int CreatesPerRound,
-        double SnapshotSecondsPerRound, int SnapshotsPerRound)
+        double SnapshotSecondsPerRound, int SnapshotsPerRound, double SideBySideSecondsPerCell, int SideBySideSamplesPerCell,
+        int InProcessDensityCount, int ProcessDensityCount)
     {
         public static Settings Quick { get; } = new(QuickRaw: true, Rounds: 4, WarmUpSeconds: 0.4, AllocationSeconds: 0.2, AllocationCalls: 2000,
             WarmSamplesPerRound: 5, SampleSeconds: 0.02, CallsPerSample: 200, CreateSecondsPerRound: 1.5, CreatesPerRound: 8,
-            SnapshotSecondsPerRound: 0.3, SnapshotsPerRound: 50);
+            SnapshotSecondsPerRound: 0.3, SnapshotsPerRound: 50, SideBySideSecondsPerCell: 0.15, SideBySideSamplesPerCell: 20,
+            InProcessDensityCount: 200, ProcessDensityCount: 8);
 
         public static Settings Full { get; } = new(QuickRaw: false, Rounds: 20, WarmUpSeconds: 2, AllocationSeconds: 1, AllocationCalls: 20000,
             WarmSamplesPerRound: 10, SampleSeconds: 0.05, CallsPerSample: 1000, CreateSecondsPerRound: 4, CreatesPerRound: 25,
-            SnapshotSecondsPerRound: 1, SnapshotsPerRound: 200);
+            SnapshotSecondsPerRound: 1, SnapshotsPerRound: 200, SideBySideSecondsPerCell: 0.5, SideBySideSamplesPerCell: 100,
+            InProcessDensityCount: 1000, ProcessDensityCount: 16);
     }
 
     private sealed record WarmScenario(Scenario Scenario, Action Operation)
@@ -266,7 +297,7 @@ internal sealed record Scenario(string Name, string Hyperlight, string LimitName
 }
 
 internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios, RawKvm raw, IReadOnlyDictionary<string, double> allocations,
-    IReadOnlyList<(string Label, ulong MemorySize, TimeSpan Elapsed)> setupSnapshots, ulong snapshotFileBytes)
+    IReadOnlyList<(string Label, ulong MemorySize, TimeSpan Elapsed)> setupSnapshots, ulong snapshotFileBytes, SideBySideTable sideBySide)
 {
     private const double EchoTargetExits = 2;
     private const double HostCallTargetExits = 3;
@@ -284,6 +315,12 @@ internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios,
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Machine.Describe()}");
         text.AppendLine(CultureInfo.InvariantCulture, $"Settings: {settings}");
+        text.AppendLine();
+        text.AppendLine("Side by side (same run, interleaved per scenario):");
+        text.AppendLine();
+        text.Append(sideBySide.ToMarkdown(raw));
+        text.AppendLine();
+        text.AppendLine("HyperSharp in detail:");
         text.AppendLine();
         text.AppendLine("| Scenario | Hyperlight equivalent | HyperSharp median | p90 | Raw limit | Limit median | Ratio to limit | × one exit | Alloc/op |");
         text.AppendLine("|---|---|---:|---:|---|---:|---:|---:|---:|");
@@ -429,6 +466,7 @@ internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios,
             }
 
             json.WriteEndArray();
+            sideBySide.WriteJson(json, raw);
             json.WriteEndObject();
         }
 
@@ -486,7 +524,8 @@ internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios,
     private string Throughput(string name) =>
         string.Create(CultureInfo.InvariantCulture, $"{snapshotFileBytes * 1e3 / Find(name).Samples.Median:0} MB/s ({Time(Find(name).Samples.Median)})");
 
-    private static string Time(double nanoseconds) => nanoseconds switch
+    /// <summary>Nanoseconds in the unit that keeps three or four digits; shared with the side-by-side table.</summary>
+    internal static string Time(double nanoseconds) => nanoseconds switch
     {
         double.NaN => "—",
         < 1e3 => string.Create(CultureInfo.InvariantCulture, $"{nanoseconds:0} ns"),

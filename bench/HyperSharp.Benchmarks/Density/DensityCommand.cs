@@ -148,7 +148,7 @@ internal static partial class DensityCommand
     private static string Kib(double bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024:0.0} KiB");
 
     /// <summary>Raises the soft RLIMIT_NOFILE (and the hard one, if allowed) to at least <paramref name="needed"/>.</summary>
-    private static bool RaiseDescriptorLimit(ulong needed, out string problem)
+    internal static bool RaiseDescriptorLimit(ulong needed, out string problem)
     {
         problem = string.Empty;
         if (GetRLimit(RLIMIT_NOFILE, out var limit) != 0)
