@@ -83,7 +83,7 @@ public sealed partial class SnapshotCommandTests : IClassFixture<SavedSnapshot>,
     public void InspectShowsTheConfigAsATable()
     {
         var output = Cli.Run("snapshot", "inspect", _saved.Directory).Succeeded();
-        Assert.Matches(@"^Tags +t\n", output);
+        Assert.Matches(@"^Tags +t\nSaved +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n", output);
         Assert.Matches(@"\nArchitecture +x86_64\n", output);
         Assert.Matches(@"\nHypervisor +kvm\n", output);
         Assert.Matches(@"\nLoadable here +yes\n", output);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Win32.SafeHandles;
@@ -51,7 +52,11 @@ internal static class OciLayoutWriter
             MediaType = MediaTypes.ImageManifest,
             Digest = manifestDigest.ToString(),
             Size = manifestJson.Length,
-            Annotations = new() { [MediaTypes.RefNameAnnotation] = tag },
+            Annotations = new()
+            {
+                [MediaTypes.RefNameAnnotation] = tag,
+                [MediaTypes.CreatedAnnotation] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            },
         });
         var index = new OciIndex
         {
