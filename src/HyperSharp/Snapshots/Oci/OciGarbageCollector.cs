@@ -20,35 +20,29 @@ internal static class OciGarbageCollector
         "application/vnd.docker.distribution.manifest.list.v2+json",
     ];
 
-    /// <summary>Collects <paramref name="directory"/>; returns how many files were deleted. Never fails: what it cannot delete stays for the next collection.</summary>
-    public static int Collect(string directory)
+    /// <summary>Collects <paramref name="directory"/>. Never fails: what it cannot delete stays for the next collection.</summary>
+    public static void Collect(string directory)
     {
         var blobs = OciPaths.Blobs(directory);
         // Enumerating through a symbolic link would sweep some other directory by the layout's rules.
         if (!IsRealDirectory(Path.GetDirectoryName(blobs)!) || !IsRealDirectory(blobs) || MarkReachable(directory) is not { } reachable)
         {
-            return 0;
+            return;
         }
 
-        var deleted = 0;
         foreach (var file in new DirectoryInfo(blobs).EnumerateFiles())
         {
             var unreferenced = Sha256Digest.TryParse("sha256:" + file.Name, out var digest) && !reachable.Contains(digest);
-            if ((unreferenced || AtomicFile.IsTemporaryName(file.Name)) && TryDelete(file))
+            if (unreferenced || AtomicFile.IsTemporaryName(file.Name))
             {
-                deleted++;
+                TryDelete(file);
             }
         }
 
-        foreach (var file in new DirectoryInfo(directory).EnumerateFiles())
+        foreach (var file in new DirectoryInfo(directory).EnumerateFiles().Where(f => AtomicFile.IsTemporaryName(f.Name)))
         {
-            if (AtomicFile.IsTemporaryName(file.Name) && TryDelete(file))
-            {
-                deleted++;
-            }
+            TryDelete(file);
         }
-
-        return deleted;
     }
 
     /// <summary>Every sha256 digest reachable from <c>index.json</c>, or null when some manifest or index cannot be read.</summary>
@@ -143,21 +137,20 @@ internal static class OciGarbageCollector
     }
 
     /// <summary>Unlinks a regular file; a symbolic link is left alone (HyperSharp never creates one), as is anything that refuses.</summary>
-    private static bool TryDelete(FileInfo file)
+    private static void TryDelete(FileInfo file)
     {
         if (file.LinkTarget is not null)
         {
-            return false;
+            return;
         }
 
         try
         {
             file.Delete();
-            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return false;
+            // Left for the next collection; the save or delete that triggered this one has already committed.
         }
     }
 }

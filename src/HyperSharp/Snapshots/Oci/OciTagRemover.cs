@@ -9,9 +9,9 @@ namespace HyperSharp.Snapshots.Oci;
 /// </summary>
 internal static class OciTagRemover
 {
-    /// <summary>Removes every index entry tagged <paramref name="tag"/> (a valid <see cref="OciTag"/>); returns how many blob files were deleted.</summary>
+    /// <summary>Removes every index entry tagged <paramref name="tag"/> (a valid <see cref="OciTag"/>), then collects.</summary>
     /// <exception cref="SnapshotFormatException">Not a layout (<see cref="SnapshotFormatError.NotAnOciLayout"/>), or no such tag (<see cref="SnapshotFormatError.TagNotFound"/>).</exception>
-    public static int Remove(string directory, string tag, bool durable)
+    public static void Remove(string directory, string tag, bool durable)
     {
         OciLayoutReader.ReadLayoutMarker(directory);
         using var layoutLock = LayoutLock.Acquire(directory);
@@ -32,6 +32,6 @@ internal static class OciTagRemover
             Extra = index.Extra,
         };
         AtomicFile.Write(OciPaths.Index(directory), JsonSerializer.SerializeToUtf8Bytes(updated, OciJsonContext.Default.OciIndex), durable);
-        return OciGarbageCollector.Collect(directory);
+        OciGarbageCollector.Collect(directory);
     }
 }
