@@ -74,7 +74,8 @@ public sealed class Snapshot : IDisposable
     /// <exception cref="IOException">A file could not be read for another reason (permissions, I/O errors).</exception>
     /// <remarks>
     /// Blob files must not be truncated or rewritten while a loaded snapshot or a sandbox made from it is alive.
-    /// Files in a layout are only ever created and renamed, never modified, by <see cref="Save"/>.
+    /// <see cref="Save"/> and <see cref="Delete"/> only ever create, rename and delete files in a layout, never modify
+    /// one, and a deleted blob stays readable to whoever already has it open or mapped.
     /// </remarks>
     public static Snapshot Load(string directory, string reference, SnapshotLoadOptions? options = null)
     {
@@ -86,7 +87,8 @@ public sealed class Snapshot : IDisposable
     /// <summary>
     /// Saves the snapshot into <paramref name="directory"/>, an OCI image layout (docs/snapshot-format.md), under
     /// <paramref name="tag"/>. Blobs are written first and <c>index.json</c> is replaced last, atomically; other
-    /// tags are kept, an existing <paramref name="tag"/> is moved to this snapshot, and identical blobs are stored once.
+    /// tags are kept, an existing <paramref name="tag"/> is moved to this snapshot (the blobs only its old snapshot
+    /// used are then deleted, as by <see cref="Delete"/>), and identical blobs are stored once.
     /// </summary>
     /// <param name="directory">Created if missing; otherwise it must be empty or already an OCI image layout.</param>
     /// <param name="tag">1–128 characters of <c>A-Z a-z 0-9 _ . -</c>, not starting with <c>.</c> or <c>-</c>.</param>
@@ -107,6 +109,37 @@ public sealed class Snapshot : IDisposable
         }
 
         return SnapshotFiles.Save(this, directory, tag, options ?? new SnapshotSaveOptions());
+    }
+
+    /// <summary>
+    /// Removes <paramref name="tag"/> from the OCI image layout in <paramref name="directory"/>, then deletes the blobs
+    /// no remaining manifest references. Blobs another tag shares are kept. <c>index.json</c> is replaced atomically,
+    /// as by <see cref="Save"/>, before any blob is deleted, so a crash never leaves a tag whose blobs are gone.
+    /// </summary>
+    /// <param name="directory">An OCI image layout directory.</param>
+    /// <param name="tag">The tag to remove.</param>
+    /// <param name="options">Null for the defaults: atomic but not fsynced; <see cref="SnapshotSaveOptions.Durable"/> fsyncs the new index.</param>
+    /// <exception cref="ArgumentException">The tag is not valid.</exception>
+    /// <exception cref="SnapshotFormatException">
+    /// The directory is not an OCI image layout (<see cref="SnapshotFormatError.NotAnOciLayout"/>) or has no such tag
+    /// (<see cref="SnapshotFormatError.TagNotFound"/>); nothing was changed.
+    /// </exception>
+    /// <exception cref="IOException">Replacing <c>index.json</c> failed; the tag is still there.</exception>
+    /// <remarks>
+    /// Snapshots already loaded from the deleted blobs, and sandboxes made from them, keep working: an open or mapped
+    /// file outlives its name. Blobs are only deleted when every manifest reachable from <c>index.json</c> could be
+    /// read, so content other tools stored in the layout is never collected by mistake (docs/snapshot-format.md).
+    /// </remarks>
+    public static void Delete(string directory, string tag, SnapshotSaveOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentNullException.ThrowIfNull(tag);
+        if (!Snapshots.Oci.OciTag.IsValid(tag))
+        {
+            throw new ArgumentException($"'{tag}' is not a valid tag: 1-128 characters of A-Z a-z 0-9 _ . -, not starting with . or -.", nameof(tag));
+        }
+
+        Snapshots.Oci.OciTagRemover.Remove(directory, tag, (options ?? new SnapshotSaveOptions()).Durable);
     }
 
     /// <summary>Closes the memory image; sandboxes that map it are unaffected.</summary>

@@ -83,7 +83,7 @@ public sealed partial class SnapshotCommandTests : IClassFixture<SavedSnapshot>,
     public void InspectShowsTheConfigAsATable()
     {
         var output = Cli.Run("snapshot", "inspect", _saved.Directory).Succeeded();
-        Assert.Matches(@"^Tags +t\n", output);
+        Assert.Matches(@"^Tags +t\nSaved +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n", output);
         Assert.Matches(@"\nArchitecture +x86_64\n", output);
         Assert.Matches(@"\nHypervisor +kvm\n", output);
         Assert.Matches(@"\nLoadable here +yes\n", output);
@@ -147,6 +147,25 @@ public sealed partial class SnapshotCommandTests : IClassFixture<SavedSnapshot>,
         Assert.Matches($@"\nb +{second} ", listing);
         Assert.Equal("0\n", Cli.Run("snapshot", "call", _scratch + ":a", "GetStatic").Succeeded());
         Assert.Equal("9\n", Cli.Run("snapshot", "call", _scratch + ":b", "GetStatic").Succeeded());
+    }
+
+    [Fact]
+    public void RmRemovesATagAndItsBlobsAndKeepsTheOthersCallable()
+    {
+        var first = LastLine(Cli.Run("snapshot", "save", Cli.SimpleGuest, _scratch, "--tag", "a").Succeeded());
+        var second = LastLine(Cli.Run("snapshot", "save", Cli.SimpleGuest, _scratch, "--tag", "b", "--call", "SetStatic", "9").Succeeded());
+        var firstManifest = Path.Combine(_scratch, "blobs", "sha256", first["sha256:".Length..]);
+        Assert.True(File.Exists(firstManifest));
+
+        Assert.Equal($"removed 'a' from {_scratch}\n", Cli.Run("snapshot", "rm", _scratch, "a", "--durable").Succeeded());
+
+        Assert.False(File.Exists(firstManifest));
+        var listing = Cli.Run("snapshot", "ls", _scratch).Succeeded();
+        Assert.DoesNotContain(first, listing, StringComparison.Ordinal);
+        Assert.Matches($@"\nb +{second} ", listing);
+        Assert.Equal("9\n", Cli.Run("snapshot", "call", _scratch, "GetStatic").Succeeded());
+        Assert.Matches("^OK b: ", Cli.Run("snapshot", "verify", _scratch).Succeeded());
+        Assert.EndsWith("Its tags: b.\n", Cli.Run("snapshot", "rm", _scratch, "a").Failed(ExitCodes.Usage), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -225,6 +244,24 @@ public sealed class SnapshotCommandUsageTests
         {
             var error = Cli.Run("snapshot", "ls", empty.FullName).Failed(ExitCodes.BadSnapshot);
             Assert.StartsWith("error: SnapshotFormatException: NotAnOciLayout: ", error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            empty.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void RmChecksItsArgumentsBeforeTouchingAnything()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"hypersharp-missing-{Guid.NewGuid():N}");
+        Assert.Equal($"error: '{missing}' is not a directory.\n", Cli.Run("snapshot", "rm", missing, "t").Failed(ExitCodes.Usage));
+        var empty = Directory.CreateTempSubdirectory("hypersharp-empty-");
+        try
+        {
+            Assert.Contains("'.bad' is not a valid tag", Cli.Run("snapshot", "rm", empty.FullName, ".bad").Failed(ExitCodes.Usage), StringComparison.Ordinal);
+            Assert.StartsWith("error: SnapshotFormatException: NotAnOciLayout: ", Cli.Run("snapshot", "rm", empty.FullName, "t").Failed(ExitCodes.BadSnapshot), StringComparison.Ordinal);
+            Assert.Contains("Required argument missing", Cli.Run("snapshot", "rm", empty.FullName).Failed(ExitCodes.Usage), StringComparison.Ordinal);
         }
         finally
         {

@@ -51,6 +51,26 @@ public sealed class OciToolingTests : IDisposable
         AssertResumes(pulled, digest, expected);
     }
 
+    [OciToolsFact]
+    public void SkopeoCopiesALayoutAfterATagWasDeletedFromIt()
+    {
+        var (source, digest, expected) = SaveWarmSnapshot();
+        using (var other = Sandbox.Create(Guests.SimpleGuest, TestHostFunctions.Create(), Options))
+        {
+            other.Call("SetStatic", 7);
+            using var snapshot = other.Snapshot();
+            snapshot.Save(source, "gone");
+        }
+
+        Snapshot.Delete(source, "gone");
+        var copy = Path.Combine(_root, "copy");
+        OciTools.RunSkopeo("copy", $"oci:{source}:{Tag}", $"oci:{copy}:{Tag}");
+
+        // The copy holds exactly the remaining tag's blobs, so the source holds nothing of the deleted one.
+        AssertSameBlobs(source, copy);
+        AssertResumes(copy, digest, expected);
+    }
+
     /// <summary>Saves a warmed-up sandbox's snapshot to a new layout; returns it, the manifest digest and the results after it.</summary>
     private (string Directory, string Digest, (int, string, int, long) Expected) SaveWarmSnapshot()
     {

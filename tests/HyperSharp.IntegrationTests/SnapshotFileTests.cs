@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using System.Text.Json.Nodes;
 using Xunit;
 
 namespace HyperSharp.IntegrationTests;
@@ -127,6 +128,64 @@ public sealed class SnapshotFileTests : IDisposable
         one.Call("SetStatic", 3);
         one.Restore();
         Assert.Equal(22, one.Call<int>("GetStatic"));
+    }
+
+    [KvmFact]
+    public void DeletingTagsKeepsSharedBlobsAndNeverDisturbsSandboxesAlreadyRunning()
+    {
+        string shared, own;
+        using (var original = Sandbox.Create(Guests.SimpleGuest, TestHostFunctions.Create(), Options))
+        {
+            original.Call("SetStatic", 31);
+            using var first = original.Snapshot();
+            first.Save(_directory, "a");
+            using var second = original.Snapshot();
+            second.Save(_directory, "b");
+            original.Call("SetStatic", 32);
+            using var third = original.Snapshot();
+            third.Save(_directory, "c");
+            shared = MemoryBlob("b");
+            own = MemoryBlob("c");
+        }
+
+        // Nothing ran between the first two snapshots: "a" and "b" differ in generation only and share the memory blob.
+        Assert.Equal(shared, MemoryBlob("a"));
+        Assert.NotEqual(shared, own);
+        using var loadedA = Snapshot.Load(_directory, "a");
+        using var loadedC = Snapshot.Load(_directory, "c");
+        using var fromA = Sandbox.FromSnapshot(loadedA, TestHostFunctions.Create());
+        using var fromC = Sandbox.FromSnapshot(loadedC, TestHostFunctions.Create());
+
+        Snapshot.Delete(_directory, "a");
+        Snapshot.Delete(_directory, "c");
+
+        Assert.True(File.Exists(shared));
+        Assert.False(File.Exists(own));
+        // c's memory blob is gone from the directory, but its sandbox maps the file, which outlives its name.
+        foreach (var (sandbox, value) in new[] { (fromA, 31), (fromC, 32) })
+        {
+            sandbox.Call("SetStatic", 7);
+            Assert.Equal(1000, sandbox.Call<int>("DirtyPages", 1000));
+            sandbox.Restore();
+            Assert.Equal(value, sandbox.Call<int>("GetStatic"));
+        }
+
+        using var loadedB = Snapshot.Load(_directory, "b");
+        using var fromB = Sandbox.FromSnapshot(loadedB, TestHostFunctions.Create());
+        Assert.Equal(31, fromB.Call<int>("GetStatic"));
+        Assert.Equal(2ul, fromB.Generation);
+        Assert.Equal(SnapshotFormatError.TagNotFound, Assert.Throws<SnapshotFormatException>(() => Snapshot.Load(_directory, "c")).Reason);
+        Assert.Equal(3, Directory.GetFiles(Path.Combine(_directory, "blobs", "sha256")).Length);
+    }
+
+    /// <summary>The path of the memory blob <paramref name="tag"/>'s manifest names.</summary>
+    private string MemoryBlob(string tag)
+    {
+        var blobs = Path.Combine(_directory, "blobs", "sha256");
+        var index = JsonNode.Parse(File.ReadAllText(Path.Combine(_directory, "index.json")))!;
+        var manifest = index["manifests"]!.AsArray().Single(m => (string?)m!["annotations"]?["org.opencontainers.image.ref.name"] == tag)!;
+        var layers = JsonNode.Parse(File.ReadAllText(Path.Combine(blobs, ((string)manifest["digest"]!)[7..])))!["layers"]!;
+        return Path.Combine(blobs, ((string)layers[0]!["digest"]!)[7..]);
     }
 
     private static (int, string, int, long) Run(Sandbox sandbox)

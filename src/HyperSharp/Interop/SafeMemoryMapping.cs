@@ -3,31 +3,26 @@ using System.Runtime.InteropServices;
 namespace HyperSharp.Interop;
 
 /// <summary>Owns one <c>mmap</c> region and unmaps it exactly once, when the last reference is released.</summary>
-internal sealed class SafeMemoryMapping : SafeHandle
+internal sealed class SafeMemoryMapping : SafeMappedView
 {
     private SafeMemoryMapping(nint address, nuint length)
-        : base(Libc.MAP_FAILED, ownsHandle: true)
+        : base(address, length, Libc.MAP_FAILED)
     {
-        SetHandle(address);
-        Length = length;
     }
-
-    /// <summary>Bytes mapped.</summary>
-    public nuint Length { get; }
-
-    /// <summary>The first mapped byte. Valid while the handle is not released.</summary>
-    public nint Address => handle;
 
     public override bool IsInvalid => handle == Libc.MAP_FAILED || handle == 0;
 
-    /// <summary>Wraps <c>mmap</c>; errno becomes a <see cref="HypervisorException"/> naming <paramref name="operation"/>.</summary>
-    public static SafeMemoryMapping Map(string operation, nuint length, int protection, int flags, SafeFileDescriptor? fd, long offset)
+    /// <summary>
+    /// Wraps <c>mmap</c> of <paramref name="fd"/> (a file descriptor, or null for anonymous memory); errno becomes a
+    /// <see cref="HypervisorException"/> naming <paramref name="operation"/>.
+    /// </summary>
+    public static SafeMemoryMapping Map(string operation, nuint length, int protection, int flags, SafeHandle? fd, long offset)
     {
         var addRef = false;
         try
         {
             fd?.DangerousAddRef(ref addRef);
-            var address = Libc.MMap(0, length, protection, flags, fd is null ? -1 : fd.Number, offset);
+            var address = Libc.MMap(0, length, protection, flags, fd is null ? -1 : (int)fd.DangerousGetHandle(), offset);
             if (address == Libc.MAP_FAILED)
             {
                 throw new HypervisorException(operation, Marshal.GetLastPInvokeError());

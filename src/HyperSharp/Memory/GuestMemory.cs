@@ -14,10 +14,10 @@ namespace HyperSharp.Memory;
 /// </summary>
 internal sealed class GuestMemory : IDisposable
 {
-    private readonly SafeMemoryMapping _mapping;
+    private readonly SafeMappedView _mapping;
     private SafeMemoryMapping? _pristine;
 
-    private GuestMemory(SafeMemoryMapping mapping, ulong size, SafeMemoryMapping? pristine)
+    private GuestMemory(SafeMappedView mapping, ulong size, SafeMemoryMapping? pristine)
     {
         _mapping = mapping;
         Size = size;
@@ -179,9 +179,7 @@ internal sealed class GuestMemory : IDisposable
         SafeMemoryMapping.Map("mmap(snapshot image, read-only)", (nuint)image.Size, Libc.PROT_READ,
             Libc.MAP_SHARED | Libc.MAP_NORESERVE, image.Memfd, 0);
 
-    private static SafeMemoryMapping MapPrivate(SafeFileDescriptor memfd, ulong size) =>
-        SafeMemoryMapping.Map("mmap(guest memory)", (nuint)size, Libc.PROT_READ | Libc.PROT_WRITE,
-            Libc.MAP_PRIVATE | Libc.MAP_NORESERVE, memfd, 0);
+    private static SafeMappedView MapPrivate(SafeFileDescriptor memfd, ulong size) => ICopyOnWriteMapper.Current.MapCopyOnWrite(memfd, size);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ThrowOutOfRange(ulong address, ulong length) =>

@@ -35,6 +35,19 @@ public sealed class OciLayoutWriterTests : IDisposable
     }
 
     [Fact]
+    public void TheIndexEntryRecordsWhenTheTagWasSavedAndTheManifestStaysReproducible()
+    {
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var first = _fixture.Save("a");
+        var created = (string)_fixture.Index()["manifests"]![0]!["annotations"]![MediaTypes.CreatedAnnotation]!;
+
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", created);
+        Assert.InRange(DateTimeOffset.Parse(created, System.Globalization.CultureInfo.InvariantCulture), before, DateTimeOffset.UtcNow);
+        Assert.Null(_fixture.Manifest().Manifest["annotations"]);
+        Assert.Equal(first, _fixture.Save("a"));
+    }
+
+    [Fact]
     public void TheConfigRecordsIdentityLayoutVcpuAndFunctions()
     {
         _fixture.Save();

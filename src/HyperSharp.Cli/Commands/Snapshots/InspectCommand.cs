@@ -40,6 +40,7 @@ internal static class InspectCommand
         var rows = new List<(string Key, string Value)>
         {
             ("Tags", snapshot.Tags.Count == 0 ? "none (reachable by digest only)" : string.Join(", ", snapshot.Tags)),
+            ("Saved", snapshot.Manifest.Annotations?.GetValueOrDefault(MediaTypes.CreatedAnnotation) ?? "not recorded"),
             ("Format version", Number(config.FormatVersion)),
             ("Guest ABI version", Number(config.AbiVersion)),
             ("Architecture", config.Architecture),

@@ -6,12 +6,13 @@ namespace HyperSharp.Cli.Commands.Snapshots;
 internal static class SnapshotCommand
 {
     /// <summary>Creates the command group.</summary>
-    public static Command Create() => new("snapshot", "Saves, lists, inspects, verifies and calls snapshots stored as OCI image layouts.")
+    public static Command Create() => new("snapshot", "Saves, lists, inspects, verifies, calls and removes snapshots stored as OCI image layouts.")
     {
         SaveCommand.Create(),
         ListCommand.Create(),
         InspectCommand.Create(),
         VerifyCommand.Create(),
         CallCommand.Create(),
+        RemoveCommand.Create(),
     };
 }

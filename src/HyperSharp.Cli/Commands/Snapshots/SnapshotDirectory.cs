@@ -94,6 +94,13 @@ internal static class SnapshotDirectory
         return (snapshot, Stopwatch.GetElapsedTime(start));
     });
 
+    /// <summary>Removes <paramref name="tag"/> with <see cref="Snapshot.Delete"/>.</summary>
+    public static void Delete(string directory, string tag, bool durable) => WithTagList(directory, () =>
+    {
+        Snapshot.Delete(directory, tag, new SnapshotSaveOptions { Durable = durable });
+        return tag;
+    });
+
     /// <summary>Milliseconds with two decimals.</summary>
     public static string Milliseconds(TimeSpan elapsed) => string.Create(CultureInfo.InvariantCulture, $"{elapsed.TotalMilliseconds:F2} ms");
 

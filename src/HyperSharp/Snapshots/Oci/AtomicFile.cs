@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
 using HyperSharp.Interop;
 
 namespace HyperSharp.Snapshots.Oci;
@@ -8,7 +9,7 @@ namespace HyperSharp.Snapshots.Oci;
 /// renamed over the target. With <c>durable</c>, file contents are flushed before the rename and the
 /// directory after it, so the rename survives a crash.
 /// </summary>
-internal static class AtomicFile
+internal static partial class AtomicFile
 {
     /// <summary>A new temporary file next to <paramref name="path"/>, for <see cref="Commit"/>.</summary>
     public static FileStream CreateTemporary(string path) =>
@@ -59,5 +60,11 @@ internal static class AtomicFile
         }
     }
 
+    /// <summary>Whether <paramref name="fileName"/> is one of <see cref="CreateTemporary"/>'s names, which only a crashed write leaves behind.</summary>
+    public static bool IsTemporaryName(string fileName) => TemporaryNamePattern().IsMatch(fileName);
+
     private static string TemporaryName(string path) => $"{path}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
+
+    [GeneratedRegex(@"^(oci-layout|index\.json|memory|[0-9a-f]{64})\.tmp-[0-9]+-[0-9a-f]{32}$")]
+    private static partial Regex TemporaryNamePattern();
 }

@@ -18,6 +18,12 @@ internal static class MediaTypes
     /// <summary>The index annotation holding a manifest's tag.</summary>
     public const string RefNameAnnotation = "org.opencontainers.image.ref.name";
 
+    /// <summary>
+    /// The index annotation holding when a tag was saved (RFC 3339, UTC). Advisory, never checked. It sits on the index
+    /// entry rather than in the manifest so that saving the same snapshot twice still yields the same manifest digest.
+    /// </summary>
+    public const string CreatedAnnotation = "org.opencontainers.image.created";
+
     /// <summary>The only <c>imageLayoutVersion</c> of the <c>oci-layout</c> file.</summary>
     public const string ImageLayoutVersion = "1.0.0";
 }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Win32.SafeHandles;
@@ -9,8 +10,9 @@ namespace HyperSharp.Snapshots.Oci;
 /// Writes one tagged snapshot into an OCI image layout directory. Blobs go first, each under a temporary
 /// name renamed to its digest (an existing blob with that digest is kept); replacing <c>index.json</c> is
 /// the commit point, so a crash leaves either the old tags or the new ones, never a half-written snapshot.
-/// Other tags are preserved; a tag saved again points at the new manifest. Not safe against concurrent
-/// writers of the same directory: the last index written wins.
+/// Other tags are preserved; a tag saved again points at the new manifest, and the blobs only the old one used are
+/// then collected (<see cref="OciGarbageCollector"/>). HyperSharp writers of one directory take turns through
+/// <see cref="LayoutLock"/>.
 /// </summary>
 internal static class OciLayoutWriter
 {
@@ -25,6 +27,9 @@ internal static class OciLayoutWriter
     /// <param name="durable">fsync files and directories.</param>
     public static Sha256Digest Write(string directory, string tag, byte[] config, SafeFileHandle memory, long memorySize, bool durable)
     {
+        // The directory must exist to be locked; creating it empty changes nothing PrepareDirectory checks.
+        Directory.CreateDirectory(directory);
+        using var layoutLock = LayoutLock.Acquire(directory);
         var existingIndex = PrepareDirectory(directory, durable);
         var blobs = OciPaths.Blobs(directory);
 
@@ -47,7 +52,11 @@ internal static class OciLayoutWriter
             MediaType = MediaTypes.ImageManifest,
             Digest = manifestDigest.ToString(),
             Size = manifestJson.Length,
-            Annotations = new() { [MediaTypes.RefNameAnnotation] = tag },
+            Annotations = new()
+            {
+                [MediaTypes.RefNameAnnotation] = tag,
+                [MediaTypes.CreatedAnnotation] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            },
         });
         var index = new OciIndex
         {
@@ -58,6 +67,14 @@ internal static class OciLayoutWriter
             Extra = existingIndex?.Extra,
         };
         AtomicFile.Write(OciPaths.Index(directory), JsonSerializer.SerializeToUtf8Bytes(index, OciJsonContext.Default.OciIndex), durable);
+
+        // Only after the commit: a crash before it must leave the old tag's blobs in place.
+        var moved = existingIndex?.Manifests.Any(m => m.RefName == tag && m.Digest != manifestDigest.ToString()) ?? false;
+        if (moved)
+        {
+            OciGarbageCollector.Collect(directory);
+        }
+
         return manifestDigest;
     }
 
