@@ -365,8 +365,8 @@ public sealed partial class Sandbox : IDisposable
     private void DropDirtyPages()
     {
         _vm.GetDirtyPages(0, _dirtyPages);
-        GuestMemory.MarkDirty(_dirtyPages, GuestAbi.PebAddress, GuestAbi.PageSize);
-        GuestMemory.MarkDirty(_dirtyPages, _layout.InputBase, _layout.InputSize);
+        PageBitmap.MarkRange(_dirtyPages, GuestAbi.PebAddress, GuestAbi.PageSize);
+        PageBitmap.MarkRange(_dirtyPages, _layout.InputBase, _layout.InputSize);
         _memory.Reset(_dirtyPages);
     }
 

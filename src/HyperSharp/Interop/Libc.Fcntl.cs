@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace HyperSharp.Interop;
 
-/// <summary><c>open</c>, <c>close</c>, <c>ftruncate</c>, <c>pwrite</c>, <c>fsync</c>, <c>fcntl</c> seals (<c>fcntl.h</c>, <c>unistd.h</c>).</summary>
+/// <summary><c>open</c>, <c>close</c>, <c>ftruncate</c>, <c>pread</c>, <c>pwrite</c>, <c>lseek</c>, <c>fsync</c>, <c>fcntl</c> seals (<c>fcntl.h</c>, <c>unistd.h</c>).</summary>
 internal static partial class Libc
 {
     public const int O_RDONLY = 0;
@@ -19,6 +19,11 @@ internal static partial class Libc
     public const int F_SEAL_GROW = 0x4;
     public const int F_SEAL_WRITE = 0x8;
 
+    /// <summary><c>lseek</c> to the next byte that is data, or that is in a hole; <c>ENXIO</c> when there is none.</summary>
+    public const int SEEK_DATA = 3;
+    public const int SEEK_HOLE = 4;
+    public const int ENXIO = 6;
+
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags);
 
@@ -27,6 +32,12 @@ internal static partial class Libc
 
     [LibraryImport("libc", EntryPoint = "ftruncate", SetLastError = true)]
     public static partial int FTruncate(int fd, long length);
+
+    [LibraryImport("libc", EntryPoint = "pread", SetLastError = true)]
+    public static unsafe partial nint PRead(SafeFileDescriptor fd, byte* buffer, nuint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
+    public static partial long LSeek(SafeFileDescriptor fd, long offset, int whence);
 
     [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
     public static unsafe partial nint PWrite(SafeFileDescriptor fd, byte* buffer, nuint count, long offset);

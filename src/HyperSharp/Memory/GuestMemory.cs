@@ -17,6 +17,13 @@ internal sealed class GuestMemory : IDisposable
     private readonly SafeMappedView _mapping;
     private SafeMemoryMapping? _pristine;
 
+    /// <summary>
+    /// The file the mapping reads through to, held open (by reference count, so disposing the snapshot that
+    /// owns it does not close it) for <see cref="Capture"/> to ask where its data lies. Null for
+    /// <see cref="Allocate"/>d memory, whose file is all holes.
+    /// </summary>
+    private SafeFileDescriptor? _backing;
+
     private GuestMemory(SafeMappedView mapping, ulong size, SafeMemoryMapping? pristine)
     {
         _mapping = mapping;
@@ -54,7 +61,9 @@ internal sealed class GuestMemory : IDisposable
         var pristine = MapPristine(image);
         try
         {
-            return new GuestMemory(MapPrivate(image.Memfd, image.Size), image.Size, pristine);
+            var memory = new GuestMemory(MapPrivate(image.Memfd, image.Size), image.Size, pristine);
+            memory.HoldBacking(image.Memfd);
+            return memory;
         }
         catch
         {
@@ -63,20 +72,29 @@ internal sealed class GuestMemory : IDisposable
         }
     }
 
-    /// <summary>An immutable copy of the current contents.</summary>
-    public MemoryImage Capture() => MemoryImage.Capture(GetSpan(0, Size));
-
-    /// <summary>Longs in a dirty bitmap of this memory: one bit per page.</summary>
-    public int DirtyBitmapLength => (int)((Size / GuestAbi.PageSize + 63) / 64);
-
-    /// <summary>Sets the bits of every page in [<paramref name="address"/>, +<paramref name="length"/>).</summary>
-    public static void MarkDirty(Span<ulong> bitmap, ulong address, ulong length)
+    /// <summary>
+    /// An immutable copy of the current contents. Only pages that can hold data are read: those this process
+    /// has faulted in (private copies, or file pages already mapped) and those where the backing file has data.
+    /// Every other page still reads through to a hole, so it is zero; reading it would fault in, and allocate,
+    /// a page for nothing (a 1 GiB guest that used 1 MiB would cost 1 GiB of page cache and seconds).
+    /// </summary>
+    public MemoryImage Capture()
     {
-        for (var page = address / GuestAbi.PageSize; page < (address + length + GuestAbi.PageSize - 1) / GuestAbi.PageSize; page++)
+        var candidates = new ulong[DirtyBitmapLength];
+        if (!TouchedPages.TryMark(_mapping.Address, (long)(Size / GuestAbi.PageSize), candidates))
         {
-            bitmap[(int)(page / 64)] |= 1UL << (int)(page % 64);
+            candidates.AsSpan().Fill(ulong.MaxValue);
         }
+        else if (_backing is not null)
+        {
+            MemoryImage.MarkDataExtents(_backing, Size, candidates);
+        }
+
+        return MemoryImage.Capture(GetSpan(0, Size), candidates);
     }
+
+    /// <summary>Longs in a dirty bitmap of this memory: one bit per page (<see cref="PageBitmap"/>).</summary>
+    public int DirtyBitmapLength => PageBitmap.WordsFor(Size);
 
     /// <summary>
     /// Copies the pages set in <paramref name="dirty"/> back from the image, one run of adjacent pages at a
@@ -89,27 +107,11 @@ internal sealed class GuestMemory : IDisposable
     public unsafe void Reset(ReadOnlySpan<ulong> dirty)
     {
         var pristine = _pristine ?? throw new InvalidOperationException("Guest memory has no snapshot image to return to.");
-        var pages = (long)(Size / GuestAbi.PageSize);
-        long page = 0;
-        while (page < pages)
+        foreach (var (start, end) in PageBitmap.Runs(dirty, (long)(Size / GuestAbi.PageSize)))
         {
-            var word = dirty[(int)(page / 64)] >> (int)(page % 64);
-            if (word == 0)
-            {
-                page = (page / 64 + 1) * 64;
-                continue;
-            }
-
-            page += System.Numerics.BitOperations.TrailingZeroCount(word);
-            var start = page;
-            while (page < pages && (dirty[(int)(page / 64)] & (1UL << (int)(page % 64))) != 0)
-            {
-                page++;
-            }
-
             var offset = start * (long)GuestAbi.PageSize;
-            var length = (page - start) * (long)GuestAbi.PageSize;
-            // SAFETY: [offset, offset + length) lies inside both mappings, which are Size bytes long (page < pages);
+            var length = (end - start) * (long)GuestAbi.PageSize;
+            // SAFETY: [offset, offset + length) lies inside both mappings, which are Size bytes long (end <= pages);
             // the pristine view is read-only and the guest view writable, and neither is unmapped while in use.
             Buffer.MemoryCopy((byte*)pristine.Address + offset, (byte*)_mapping.Address + offset, length, length);
         }
@@ -149,6 +151,8 @@ internal sealed class GuestMemory : IDisposable
         var previous = _pristine;
         _pristine = MapPristine(image);
         previous?.Dispose();
+        ReleaseBacking();
+        HoldBacking(image.Memfd);
     }
 
     /// <summary>
@@ -172,6 +176,20 @@ internal sealed class GuestMemory : IDisposable
     {
         _mapping.Dispose();
         _pristine?.Dispose();
+        ReleaseBacking();
+    }
+
+    private void HoldBacking(SafeFileDescriptor file)
+    {
+        var added = false;
+        file.DangerousAddRef(ref added);
+        _backing = file;
+    }
+
+    private void ReleaseBacking()
+    {
+        _backing?.DangerousRelease();
+        _backing = null;
     }
 
     /// <summary>A read-only shared view of the image: the page cache's copy, never written, costing no memory of its own.</summary>

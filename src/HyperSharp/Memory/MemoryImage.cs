@@ -29,8 +29,12 @@ internal sealed class MemoryImage : IDisposable
     /// <summary>Pages that hold data (the rest are zero holes); every page for an image from a file.</summary>
     public ulong DataPages { get; }
 
-    /// <summary>Copies <paramref name="memory"/> (a multiple of 4 KiB long) into a new sealed memfd.</summary>
-    public static unsafe MemoryImage Capture(ReadOnlySpan<byte> memory)
+    /// <summary>
+    /// Copies <paramref name="memory"/> (a multiple of 4 KiB long) into a new sealed memfd, reading only the pages
+    /// set in <paramref name="candidates"/>: the caller guarantees every other page reads as zero, so it becomes a
+    /// hole without being touched (reading it could fault in, and allocate, a page of the mapping's file).
+    /// </summary>
+    public static unsafe MemoryImage Capture(ReadOnlySpan<byte> memory, ReadOnlySpan<ulong> candidates)
     {
         var memfd = new SafeFileDescriptor(Libc.MemfdCreate("hypersharp-snapshot", Libc.MFD_CLOEXEC | Libc.MFD_ALLOW_SEALING));
         if (memfd.IsInvalid)
@@ -45,31 +49,35 @@ internal sealed class MemoryImage : IDisposable
             Check(Libc.FTruncate(memfd.Number, memory.Length), "ftruncate(snapshot)");
             const int page = (int)GuestAbi.PageSize;
             ulong dataPages = 0;
-            var offset = 0;
-            while (offset < memory.Length)
+            foreach (var (firstPage, endPage) in PageBitmap.Runs(candidates, memory.Length / page))
             {
-                // Find the next run of pages holding anything but zeros and write it in one call.
-                var next = memory[offset..].IndexOfAnyExcept((byte)0);
-                if (next < 0)
+                var offset = (int)firstPage * page;
+                var limit = (int)endPage * page;
+                while (offset < limit)
                 {
-                    break;
-                }
+                    // Find the next run of pages holding anything but zeros and write it in one call.
+                    var next = memory[offset..limit].IndexOfAnyExcept((byte)0);
+                    if (next < 0)
+                    {
+                        break;
+                    }
 
-                var start = (offset + next) / page * page;
-                var end = start + page;
-                while (end < memory.Length && memory.Slice(end, page).ContainsAnyExcept((byte)0))
-                {
-                    end += page;
-                }
+                    var start = (offset + next) / page * page;
+                    var end = start + page;
+                    while (end < limit && memory.Slice(end, page).ContainsAnyExcept((byte)0))
+                    {
+                        end += page;
+                    }
 
-                // SAFETY: fixed pins exactly the end - start bytes of the span for the call.
-                fixed (byte* run = memory[start..end])
-                {
-                    Write(memfd, run, end - start, start);
-                }
+                    // SAFETY: fixed pins exactly the end - start bytes of the span for the call.
+                    fixed (byte* run = memory[start..end])
+                    {
+                        Write(memfd, run, end - start, start);
+                    }
 
-                dataPages += (ulong)((end - start) / page);
-                offset = end;
+                    dataPages += (ulong)((end - start) / page);
+                    offset = end;
+                }
             }
 
             Check(Libc.Fcntl(memfd, Libc.F_ADD_SEALS, AllSeals), "fcntl(F_ADD_SEALS)");
@@ -88,6 +96,45 @@ internal sealed class MemoryImage : IDisposable
     /// <paramref name="size"/> (so no access through a mapping lies past its end, which would raise SIGBUS).
     /// </summary>
     public static MemoryImage FromFile(SafeFileDescriptor file, ulong size) => new(file, size, size / GuestAbi.PageSize);
+
+    /// <summary>
+    /// Sets the bit of every page of <paramref name="file"/> that may hold data, as <c>SEEK_DATA</c>/<c>SEEK_HOLE</c>
+    /// report it: holes read as zero. A filesystem without hole tracking reports the whole file as data, which is
+    /// merely slower; shmem (memfd) counts swapped-out pages as data.
+    /// </summary>
+    public static void MarkDataExtents(SafeFileDescriptor file, ulong size, Span<ulong> bitmap)
+    {
+        long offset = 0;
+        while ((ulong)offset < size)
+        {
+            var data = Libc.LSeek(file, offset, Libc.SEEK_DATA);
+            if (data < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == Libc.ENXIO)
+                {
+                    return;
+                }
+
+                throw new HypervisorException("lseek(SEEK_DATA)", errno);
+            }
+
+            var hole = Libc.LSeek(file, data, Libc.SEEK_HOLE);
+            if (hole < 0)
+            {
+                throw new HypervisorException("lseek(SEEK_HOLE)", Marshal.GetLastPInvokeError());
+            }
+
+            var end = Math.Min((ulong)hole, size);
+            if ((ulong)data >= end)
+            {
+                return;
+            }
+
+            PageBitmap.MarkRange(bitmap, (ulong)data, end - (ulong)data);
+            offset = hole;
+        }
+    }
 
     public void Dispose() => Memfd.Dispose();
 

@@ -8,6 +8,15 @@ internal readonly record struct ProcessResources(int FileDescriptors, int Mappin
         File.ReadAllLines("/proc/self/maps").Length,
         ResidentKilobytes() * 1024);
 
+    /// <summary>Minor page faults of the whole process so far (<c>/proc/self/stat</c> field 10).</summary>
+    public static long MinorFaults()
+    {
+        var stat = File.ReadAllText("/proc/self/stat");
+        // Fields after the parenthesised command name, which may itself contain spaces: state is field 3.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return long.Parse(fields[10 - 3], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private static long ResidentKilobytes()
     {
         var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));

@@ -52,7 +52,9 @@ internal sealed class SnapshotLayoutFixture : IDisposable
             new GuestFunctionSignature("Add", GuestValueType.Int, [GuestValueType.Int, GuestValueType.Int]),
         }.ToFrozenDictionary(f => f.Name, StringComparer.Ordinal);
         GuestFunctionSignature[] hostFunctions = [new("HostAdd", GuestValueType.Int, [GuestValueType.Int, GuestValueType.Int]), new("HostVoid", GuestValueType.Void, [])];
-        return new Snapshot(MemoryImage.Capture(memory), layout, vcpu, guestFunctions, hostFunctions, generation);
+        var everyPage = new ulong[PageBitmap.WordsFor((ulong)memory.Length)];
+        everyPage.AsSpan().Fill(ulong.MaxValue);
+        return new Snapshot(MemoryImage.Capture(memory, everyPage), layout, vcpu, guestFunctions, hostFunctions, generation);
     }
 
     /// <summary>Saves a fresh synthetic snapshot into <see cref="Layout"/> under <paramref name="tag"/>.</summary>
