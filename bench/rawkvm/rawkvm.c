@@ -36,7 +36,7 @@
  * in a memslot of SIZE = 1m, 64m or 1g backed by a memfd mapped MAP_PRIVATE (the snapshot image):
  *   dontneed_refault_64p_SIZE  the KVM_RUN in which the guest writes the 64 pages after a
  *                         MADV_DONTNEED restore: 64 copy-on-write faults plus one ring-3 exit
- *   dontneed_restore_64p_SIZE  madvise(MADV_DONTNEED) over the whole slot, as GuestMemory.Reset does
+ *   dontneed_restore_64p_SIZE  madvise(MADV_DONTNEED) over the whole slot, as GuestMemory.Reset did before the dirty log
  *   dontneed_cycle_64p_SIZE    the two together: one request's memory cost under this strategy
  *   dirtylog_refault_64p_SIZE, dirtylog_restore_64p_SIZE, dirtylog_cycle_64p_SIZE  the same with the
  *                         slot flagged KVM_MEM_LOG_DIRTY_PAGES and restore = KVM_GET_DIRTY_LOG + copy
