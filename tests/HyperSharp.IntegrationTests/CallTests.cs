@@ -83,6 +83,14 @@ public sealed class CallTests(SimpleGuestFixture fixture) : IClassFixture<Simple
     }
 
     [KvmFact]
+    public void EchoFirst8KiBReturnsTheFirst8KiBOf24KiB()
+    {
+        var bytes = new byte[24 << 10];
+        new Random(24).NextBytes(bytes);
+        Assert.Equal(bytes.AsSpan(0, 8 << 10).ToArray(), Sandbox.Call<byte[]>("EchoFirst8KiB", bytes));
+    }
+
+    [KvmFact]
     public void VoidFunctionReturnsNothing()
     {
         Sandbox.Call("Nothing");

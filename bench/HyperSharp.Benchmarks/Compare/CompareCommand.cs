@@ -96,8 +96,10 @@ internal static class CompareCommand
             new(new Scenario("GuestCalls.CallNothing", "—", "1 exit", r => Exits(r, 1)), () => sandbox.Call("Nothing")),
             new(new Scenario("GuestCalls.CallWithHostFunction", "guest_calls/call_with_host_function", "2 exits", r => Exits(r, 2)),
                 () => sandbox.Call<int>("CallHostAdd", 1, 41)),
-            new(new Scenario("GuestCalls.CallEchoBytes24K", "sample_workloads/24K_in_8K_out (24K in, 24K out)", "1 exit", r => Exits(r, 1)),
+            new(new Scenario("GuestCalls.CallEchoBytes24K", "— (24 KiB in, the same 24 KiB out)", "1 exit", r => Exits(r, 1)),
                 () => sandbox.Call<byte[]>("EchoBytes", bytes24K)),
+            new(new Scenario("GuestCalls.CallBytes24KIn8KOut", "sample_workloads/24K_in_8K_out", "1 exit", r => Exits(r, 1)),
+                () => sandbox.Call<byte[]>("EchoFirst8KiB", bytes24K)),
         };
         List<WarmScenario> warm = [.. guestCalls, new(snapshots.CallAndRestore, snapshots.CallAndRestoreOperation)];
         var create = new Scenario("Sandboxes.CreateSandbox", "sandboxes/create_initialized", "VM create → first exit",

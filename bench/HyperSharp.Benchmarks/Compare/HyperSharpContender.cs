@@ -49,7 +49,7 @@ internal sealed class HyperSharpContender : IContender
             [Workload.StartFromSnapshotFile] = Cell.Single(StartFromFile),
             [Workload.WarmEcho] = Cell.Warm(() => _warm.Call<string>("Echo", Text)),
             [Workload.HostCallback] = Cell.Warm(() => _warm.Call<int>("CallHostAdd", 1, 41)),
-            [Workload.Bytes24KIn8KOut] = Cell.Warm(() => _warm.Call<byte[]>("EchoBytes", _bytes24K)),
+            [Workload.Bytes24KIn8KOut] = Cell.Warm(() => _warm.Call<byte[]>("EchoFirst8KiB", _bytes24K)),
             [Workload.CallAndReset] = Cell.Warm(() =>
             {
                 _ = _resetting.Call<string>("Echo", Text);

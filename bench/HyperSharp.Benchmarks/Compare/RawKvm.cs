@@ -18,10 +18,26 @@ internal sealed class RawKvm(string path, bool quick)
     public const string VcpuStateSet = "vcpu_state_set";
     public const string SnapshotMemfd = "snapshot_memfd_1m";
 
+    /// <summary>
+    /// The vCPU half of <c>Restore()</c> with KVM_CAP_SYNC_REGS, wherever it lands: four ioctls plus what the staged
+    /// regs, sregs and events add to the next <c>KVM_RUN</c>.
+    /// </summary>
+    public const string VcpuStateSetSync = "vcpu_state_set_sync";
+
+    /// <summary>The part of <see cref="VcpuStateSetSync"/> that <c>Restore()</c> itself pays: the four ioctls and the staging.</summary>
+    public const string VcpuStateSetSyncIoctls = "vcpu_state_set_sync_ioctls";
+
+    /// <summary>
+    /// The memory half of <c>Restore()</c> as HyperSharp does it: <c>KVM_GET_DIRTY_LOG</c> (re-protecting) and one copy
+    /// per run of dirty pages, after the guest wrote <paramref name="pages"/> pages into a slot of <paramref name="size"/>.
+    /// rawkvm measures 1 page in "1m" and 1, 64 and 1,024 pages in "64m".
+    /// </summary>
+    public static string ReprotectRestore(int pages, string size) => $"dirtylog_reprotect_restore_{pages}p_{size}";
+
     /// <summary>The slot sizes of rawkvm's restore-strategy measurements, as it names them.</summary>
     public static IReadOnlyList<string> SlotSizes { get; } = ["1m", "64m", "1g"];
 
-    /// <summary>Restore strategy: madvise(MADV_DONTNEED) over the whole slot, as HyperSharp does.</summary>
+    /// <summary>Restore strategy: madvise(MADV_DONTNEED) over the whole slot, as HyperSharp did before it read the dirty log.</summary>
     public const string DontNeed = "dontneed";
 
     /// <summary>Restore strategy: KVM dirty log + copy the dirty pages back from the image.</summary>
