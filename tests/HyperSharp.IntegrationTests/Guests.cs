@@ -7,6 +7,8 @@ public static class Guests
 
     public static string NoopGuest => PathOf("noopguest.elf");
 
+    public static string HostileGuest => PathOf("hostileguest.elf");
+
     private static string PathOf(string fileName)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "guests", fileName);
