@@ -9,6 +9,8 @@ public static class Guests
 
     public static string HostileGuest => PathOf("hostileguest.elf");
 
+    public static string RingZeroGuest => PathOf("ring0guest.elf");
+
     private static string PathOf(string fileName)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "guests", fileName);
