@@ -64,6 +64,16 @@ public sealed class ElfFuzzTests
     }
 
     [Fact]
+    public void RandomBytesWithOrWithoutAValidElfHeaderParseOrAreRejectedWithGuestBinaryException()
+    {
+        // Behind a valid 64-byte header, random bytes become program headers, dynamic entries and relocations.
+        byte[] header = Seeds[0].Bytes[..64];
+        Gen.Select(Gen.Bool, Gen.Byte.Array[0, 2048]).Sample(
+            (keepHeader, noise) => Check(keepHeader ? [.. header, .. noise] : noise),
+            iter: FuzzIterations.Get(DefaultIterations));
+    }
+
+    [Fact]
     public void EveryTruncationOfAValidFileIsRejectedOrParses()
     {
         foreach (Seed seed in Seeds)

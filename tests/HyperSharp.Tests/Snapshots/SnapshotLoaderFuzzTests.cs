@@ -64,6 +64,9 @@ public sealed class SnapshotLoaderFuzzTests : IDisposable
 
         /// <summary>The start of this file followed by the end of another of the layout's JSON files.</summary>
         Splice,
+
+        /// <summary>Up to 512 random bytes instead of the file.</summary>
+        RandomBytes,
     }
 
     private sealed record Mutation(Target Target, Kind Kind, uint Position, ulong Value, bool UseBoundary)
@@ -157,6 +160,10 @@ public sealed class SnapshotLoaderFuzzTests : IDisposable
                 return flipped;
             case Kind.Truncate:
                 return json[..(int)(m.Position % (uint)(json.Length + 1))];
+            case Kind.RandomBytes:
+                var noise = new byte[value % 512];
+                new Random(unchecked((int)m.Position)).NextBytes(noise);
+                return noise;
             case Kind.Splice:
                 byte[][] donors = [_marker, _index, _manifest, _config];
                 var donor = donors[value % (ulong)donors.Length];
