@@ -11,6 +11,8 @@ public static class Guests
 
     public static string RingZeroGuest => PathOf("ring0guest.elf");
 
+    public static string InitLiarGuest => PathOf("initliarguest.elf");
+
     private static string PathOf(string fileName)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "guests", fileName);
