@@ -7,6 +7,12 @@ public static class Guests
 
     public static string NoopGuest => PathOf("noopguest.elf");
 
+    public static string HostileGuest => PathOf("hostileguest.elf");
+
+    public static string RingZeroGuest => PathOf("ring0guest.elf");
+
+    public static string InitLiarGuest => PathOf("initliarguest.elf");
+
     private static string PathOf(string fileName)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "guests", fileName);

@@ -1,3 +1,5 @@
+using System.Text;
+using HyperSharp.Calls;
 using HyperSharp.Hypervisors.Kvm;
 using HyperSharp.Memory;
 using HyperSharp.Snapshots.Oci;
@@ -36,8 +38,8 @@ internal static class SnapshotConfigValidator
             $"memory_size 0x{config.MemorySize:x} is not a non-zero multiple of 4 KiB up to 0x{MaxMemorySize:x}.");
         ValidateLayout(config);
         ValidateVcpu(config);
-        ValidateFunctions(config.GuestFunctions, "guest");
-        ValidateFunctions(config.HostFunctions, "host");
+        ValidateFunctions(config.GuestFunctions, "guest", allowEmptyNames: true);
+        ValidateFunctions(config.HostFunctions, "host", allowEmptyNames: false);
     }
 
     private static void ValidateLayout(SnapshotConfig config)
@@ -76,13 +78,22 @@ internal static class SnapshotConfigValidator
             $"interrupt_bitmap has {v.SpecialRegisters.InterruptBitmap.Count} words, not {InterruptBitmapWords}.");
     }
 
-    private static void ValidateFunctions(List<SnapshotConfigFunction> functions, string kind)
+    /// <summary>
+    /// Accepts exactly the signatures a sandbox can hold, so every snapshot HyperSharp saves loads again and no loaded
+    /// one holds a function that cannot be called: names and parameter counts within the wire format's limits, and
+    /// empty names only for guest functions (the wire format allows a guest to announce one; host function names
+    /// cannot be empty).
+    /// </summary>
+    private static void ValidateFunctions(List<SnapshotConfigFunction> functions, string kind, bool allowEmptyNames)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var f in functions)
         {
-            Require(f.Name.Length > 0 && names.Add(f.Name), SnapshotFormatError.BadFunctionSignature,
-                $"A {kind} function name is empty or recorded twice: '{f.Name}'.");
+            Require((allowEmptyNames || f.Name.Length > 0) && names.Add(f.Name), SnapshotFormatError.BadFunctionSignature,
+                $"A {kind} function name is {(f.Name.Length == 0 ? "empty" : "recorded twice")}: '{f.Name}'.");
+            Require(Encoding.UTF8.GetByteCount(f.Name) <= WireFormat.MaxNameSize && f.ParameterTypes.Count <= WireFormat.MaxParameters,
+                SnapshotFormatError.BadFunctionSignature,
+                $"The {kind} function '{f.Name}' exceeds the wire format's limits of {WireFormat.MaxNameSize} name bytes and {WireFormat.MaxParameters} parameters.");
             Require(Enum.IsDefined(f.ReturnType) && f.ParameterTypes.All(t => Enum.IsDefined(t) && t != GuestValueType.Void),
                 SnapshotFormatError.BadFunctionSignature, $"The {kind} function '{f.Name}' has a type that does not exist or a void parameter.");
         }

@@ -1,10 +1,13 @@
 using CsCheck;
 using HyperSharp.Calls;
+using HyperSharp.Tests.Fuzzing;
 using Xunit;
 
 namespace HyperSharp.Tests.Calls;
 
 /// <summary>Random round trips through writer and reader, and random corruption of valid messages.</summary>
+/// <remarks>The corruption tests honour <c>HYPERSHARP_FUZZ_ITERATIONS</c> (see <see cref="FuzzIterations"/>).</remarks>
+[Trait(FuzzIterations.Trait, FuzzIterations.Category)]
 public sealed class WirePropertyTests
 {
     [Fact]
@@ -74,7 +77,7 @@ public sealed class WirePropertyTests
                 }
 
                 AssertRejectedOrCanonical(corrupted);
-            }, iter: 20000);
+            }, iter: FuzzIterations.Get(20000));
 
     [Fact]
     public void CorruptedHeadersAndSizesFailOnlyWithGuestProtocolException() =>
@@ -85,11 +88,11 @@ public sealed class WirePropertyTests
             AssertRejectedOrCanonical(corrupted);
             System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(corrupted, size);
             AssertRejectedOrCanonical(corrupted);
-        }, iter: 20000);
+        }, iter: FuzzIterations.Get(20000));
 
     [Fact]
     public void RandomBytesFailOnlyWithGuestProtocolException() =>
-        Gen.Byte.Array[0, 96].Sample(AssertRejectedOrCanonical, iter: 20000);
+        Gen.Byte.Array[0, 96].Sample(AssertRejectedOrCanonical, iter: FuzzIterations.Get(20000));
 
     /// <summary>
     /// The only exception the reader may throw is <see cref="GuestProtocolException"/>; and because the format

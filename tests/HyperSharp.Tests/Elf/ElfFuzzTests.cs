@@ -1,5 +1,6 @@
 using CsCheck;
 using HyperSharp.Elf;
+using HyperSharp.Tests.Fuzzing;
 using Xunit;
 using static HyperSharp.Tests.Elf.ElfBuilder;
 
@@ -12,9 +13,11 @@ namespace HyperSharp.Tests.Elf;
 /// <remarks>
 /// Runs <see cref="DefaultIterations"/> cases by default (a few seconds). For a long soak set
 /// <c>HYPERSHARP_FUZZ_ITERATIONS</c>, e.g.
-/// <c>HYPERSHARP_FUZZ_ITERATIONS=1000000 dotnet test --project tests/HyperSharp.Tests -- --filter-class HyperSharp.Tests.Elf.ElfFuzzTests</c>.
+/// <c>HYPERSHARP_FUZZ_ITERATIONS=1000000 dotnet test --project tests/HyperSharp.Tests -- --filter-class HyperSharp.Tests.Elf.ElfFuzzTests</c>
+/// (or every fuzz target at once with <c>-- --filter-trait Category=Fuzz</c>).
 /// CsCheck prints the seed of a failing case; it shrinks the mutation list to a minimal reproduction.
 /// </remarks>
+[Trait(FuzzIterations.Trait, FuzzIterations.Category)]
 public sealed class ElfFuzzTests
 {
     private const long DefaultIterations = 3000;
@@ -49,7 +52,7 @@ public sealed class ElfFuzzTests
     [Fact]
     public void MutatedElfFilesParseOrAreRejectedWithGuestBinaryException()
     {
-        long iterations = long.TryParse(Environment.GetEnvironmentVariable("HYPERSHARP_FUZZ_ITERATIONS"), out long n) && n > 0 ? n : DefaultIterations;
+        long iterations = FuzzIterations.Get(DefaultIterations);
 
         Gen<Mutation> mutation = Gen.Select(Gen.Enum<Kind>(), Gen.UInt, Gen.ULong, Gen.Bool, (kind, position, value, boundary) => new Mutation(kind, position, value, boundary));
         Gen<(int, Mutation[])> cases = Gen.Select(Gen.Int[0, Seeds.Length - 1], mutation.Array[1, 6]);
@@ -58,6 +61,16 @@ public sealed class ElfFuzzTests
             (seedIndex, mutations) => Check(Apply(Seeds[seedIndex], mutations)),
             iter: iterations,
             print: c => $"{Seeds[c.Item1].Name}: {string.Join(", ", c.Item2.Select(m => m.ToString()))}");
+    }
+
+    [Fact]
+    public void RandomBytesWithOrWithoutAValidElfHeaderParseOrAreRejectedWithGuestBinaryException()
+    {
+        // Behind a valid 64-byte header, random bytes become program headers, dynamic entries and relocations.
+        byte[] header = Seeds[0].Bytes[..64];
+        Gen.Select(Gen.Bool, Gen.Byte.Array[0, 2048]).Sample(
+            (keepHeader, noise) => Check(keepHeader ? [.. header, .. noise] : noise),
+            iter: FuzzIterations.Get(DefaultIterations));
     }
 
     [Fact]

@@ -313,6 +313,35 @@ public sealed class OciLayoutRejectionTests : IDisposable
     }
 
     [Fact]
+    public void FunctionsNoSandboxCouldHoldAreRefused()
+    {
+        _fixture.EditConfig(c => c["host_functions"]![0]!["name"] = string.Empty);
+        Expect(SnapshotFormatError.BadFunctionSignature);
+        _fixture.EditConfig(c =>
+        {
+            c["host_functions"]![0]!["name"] = "HostAdd";
+            c["guest_functions"]![0]!["name"] = new string('n', 257);
+        });
+        Expect(SnapshotFormatError.BadFunctionSignature);
+        _fixture.EditConfig(c =>
+        {
+            c["guest_functions"]![0]!["name"] = "Echo";
+            c["guest_functions"]![0]!["parameter_types"] = new JsonArray([.. Enumerable.Range(0, 33).Select(_ => (JsonNode?)"int")]);
+        });
+        Expect(SnapshotFormatError.BadFunctionSignature);
+    }
+
+    [Fact]
+    public void AGuestFunctionWithAnEmptyNameLoads()
+    {
+        // Regression: the wire format lets a guest announce a function named "", so a sandbox can hold one and save it;
+        // the loader used to refuse the very snapshot the library had written.
+        _fixture.EditConfig(c => c["guest_functions"]![0]!["name"] = string.Empty);
+        using var snapshot = Snapshot.Load(_fixture.Layout, "v1");
+        Assert.Contains(string.Empty, snapshot.GuestFunctionTable.Keys);
+    }
+
+    [Fact]
     public void UnknownFunctionTypesAndNumericTypesAreMalformed()
     {
         _fixture.EditConfig(c => c["guest_functions"]![0]!["return_type"] = "quaternion");

@@ -2,18 +2,22 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using CsCheck;
+using HyperSharp.Tests.Fuzzing;
 using Xunit;
 
 namespace HyperSharp.Tests.Snapshots;
 
 /// <summary>
-/// Property test: any mutation of a valid layout's index, manifest or config (JSON bytes, field values, layout
-/// numbers) either loads or is refused with <see cref="SnapshotFormatException"/>. Nothing else may escape.
+/// Property test: any mutation of a valid layout's <c>oci-layout</c> marker, index, manifest or config (JSON bytes,
+/// field values, layout numbers, splices of one file into another), loaded with or without digest verification,
+/// either loads or is refused with <see cref="SnapshotFormatException"/>. Nothing else may escape.
 /// </summary>
 /// <remarks>
 /// Runs <see cref="DefaultIterations"/> cases by default. For a long soak set <c>HYPERSHARP_FUZZ_ITERATIONS</c>, e.g.
-/// <c>HYPERSHARP_FUZZ_ITERATIONS=200000 dotnet test --project tests/HyperSharp.Tests -- --filter-class HyperSharp.Tests.Snapshots.SnapshotLoaderFuzzTests</c>.
+/// <c>HYPERSHARP_FUZZ_ITERATIONS=200000 dotnet test --project tests/HyperSharp.Tests -- --filter-class HyperSharp.Tests.Snapshots.SnapshotLoaderFuzzTests</c>
+/// (or every fuzz target at once with <c>-- --filter-trait Category=Fuzz</c>).
 /// </remarks>
+[Trait(FuzzIterations.Trait, FuzzIterations.Category)]
 public sealed class SnapshotLoaderFuzzTests : IDisposable
 {
     private const long DefaultIterations = 2000;
@@ -25,6 +29,7 @@ public sealed class SnapshotLoaderFuzzTests : IDisposable
     ];
 
     private readonly SnapshotLayoutFixture _fixture = new();
+    private readonly byte[] _marker;
     private readonly byte[] _index;
     private readonly byte[] _manifest;
     private readonly byte[] _config;
@@ -33,6 +38,7 @@ public sealed class SnapshotLoaderFuzzTests : IDisposable
     public SnapshotLoaderFuzzTests()
     {
         _fixture.Save("v1");
+        _marker = File.ReadAllBytes(Path.Combine(_fixture.Layout, "oci-layout"));
         _index = File.ReadAllBytes(Path.Combine(_fixture.Layout, "index.json"));
         var (_, manifestPath) = _fixture.Manifest();
         _manifest = File.ReadAllBytes(manifestPath);
@@ -42,6 +48,7 @@ public sealed class SnapshotLoaderFuzzTests : IDisposable
 
     private enum Target
     {
+        Marker,
         Index,
         Manifest,
         Config,
@@ -54,6 +61,12 @@ public sealed class SnapshotLoaderFuzzTests : IDisposable
         Truncate,
         RemoveField,
         ReplaceWithString,
+
+        /// <summary>The start of this file followed by the end of another of the layout's JSON files.</summary>
+        Splice,
+
+        /// <summary>Up to 512 random bytes instead of the file.</summary>
+        RandomBytes,
     }
 
     private sealed record Mutation(Target Target, Kind Kind, uint Position, ulong Value, bool UseBoundary)
@@ -66,19 +79,26 @@ public sealed class SnapshotLoaderFuzzTests : IDisposable
     [Fact]
     public void MutatedLayoutsLoadOrAreRefusedWithSnapshotFormatException()
     {
-        long iterations = long.TryParse(Environment.GetEnvironmentVariable("HYPERSHARP_FUZZ_ITERATIONS"), out long n) && n > 0 ? n : DefaultIterations;
+        long iterations = FuzzIterations.Get(DefaultIterations);
         Gen<Mutation> mutation = Gen.Select(Gen.Enum<Target>(), Gen.Enum<Kind>(), Gen.UInt, Gen.ULong, Gen.Bool,
             (target, kind, position, value, boundary) => new Mutation(target, kind, position, value, boundary));
 
-        Gen.Select(mutation.Array[1, 4], Gen.Bool).Sample(
-            (mutations, rehash) => Check(mutations, rehash),
+        // Unverified loads matter too: digests are then not checked, so every size and number must still be.
+        Gen.Select(mutation.Array[1, 4], Gen.Bool, Gen.Bool).Sample(
+            (mutations, rehash, verify) => Check(mutations, rehash, verify),
             iter: iterations,
             threads: 1,
-            print: c => $"rehash={c.Item2}: {string.Join(", ", c.Item1.Select(m => m.ToString()))}");
+            print: c => $"rehash={c.Item2} verify={c.Item3}: {string.Join(", ", c.Item1.Select(m => m.ToString()))}");
     }
 
-    private void Check(Mutation[] mutations, bool rehash)
+    private void Check(Mutation[] mutations, bool rehash, bool verify)
     {
+        var marker = _marker;
+        foreach (var m in mutations.Where(m => m.Target == Target.Marker))
+        {
+            marker = Apply(marker, m);
+        }
+
         var index = _index;
         var manifest = _manifest;
         var config = _config;
@@ -105,10 +125,11 @@ public sealed class SnapshotLoaderFuzzTests : IDisposable
 
         Store(config);
         Store(manifest);
+        File.WriteAllBytes(Path.Combine(_fixture.Layout, "oci-layout"), marker);
         File.WriteAllBytes(Path.Combine(_fixture.Layout, "index.json"), index);
         try
         {
-            Snapshot.Load(_fixture.Layout, "v1").Dispose();
+            Snapshot.Load(_fixture.Layout, "v1", new SnapshotLoadOptions { VerifyDigests = verify }).Dispose();
         }
         catch (SnapshotFormatException)
         {
@@ -139,6 +160,14 @@ public sealed class SnapshotLoaderFuzzTests : IDisposable
                 return flipped;
             case Kind.Truncate:
                 return json[..(int)(m.Position % (uint)(json.Length + 1))];
+            case Kind.RandomBytes:
+                var noise = new byte[value % 512];
+                new Random(unchecked((int)m.Position)).NextBytes(noise);
+                return noise;
+            case Kind.Splice:
+                byte[][] donors = [_marker, _index, _manifest, _config];
+                var donor = donors[value % (ulong)donors.Length];
+                return [.. json.AsSpan(0, (int)(m.Position % (uint)(json.Length + 1))), .. donor.AsSpan((int)(value / 4 % (ulong)(donor.Length + 1)))];
             case Kind.SetNumber or Kind.RemoveField or Kind.ReplaceWithString when m.Target == Target.Config:
                 JsonNode? root;
                 if (!System.Text.Unicode.Utf8.IsValid(json))

@@ -1,0 +1,452 @@
+/*
+ * hostileguest: a guest that lies to the host in every field the host reads, so that
+ * tests/HyperSharp.IntegrationTests/HostileGuestTableTests.cs can prove each lie ends in a typed
+ * error (or, where the lie is harmless, a correct result) and that Restore() recovers. Every
+ * function takes a case number; the numbers are a contract with that table, so change them only
+ * together. Unlike simpleguest it bypasses the SDK wherever the SDK would refuse to lie.
+ */
+#include "hypersharp/guest.h"
+#include "hypersharp/port.h"
+
+/* ---- Raw access to the shared buffers -------------------------------------------------------- */
+
+static uint8_t *output(void) { return (uint8_t *)(uintptr_t)hs_get_peb()->output_base; }
+
+static uint32_t output_size(void) { return (uint32_t)hs_get_peb()->output_size; }
+
+static void put_u8(size_t offset, uint8_t value) { output()[offset] = value; }
+
+static void put_u16(size_t offset, uint16_t value) { memcpy(output() + offset, &value, 2); }
+
+static void put_u32(size_t offset, uint32_t value) { memcpy(output() + offset, &value, 4); }
+
+static void put_header(uint32_t size, uint8_t kind, uint8_t return_type, uint16_t count,
+                       uint32_t name_size)
+{
+    hs_message_header header = {size, kind, return_type, count, name_size, 0};
+    memcpy(output(), &header, sizeof header);
+}
+
+static void put_value_header(size_t offset, uint8_t type, uint32_t size)
+{
+    hs_value_header header = {.type = type, .size = size};
+    memcpy(output() + offset, &header, sizeof header);
+}
+
+/* A well-formed RETURN of INT 42 at the start of the output buffer: each lie then breaks one field. */
+static void put_valid_int_return(void)
+{
+    memset(output(), 0, 64);
+    put_header(32, HS_MSG_RETURN, HS_TYPE_INT, 1, 0);
+    put_value_header(16, HS_TYPE_INT, 4);
+    put_u32(24, 42);
+}
+
+/* A well-formed CALL of HostAdd(1, 2) -> INT at the start of the output buffer. */
+static void put_valid_host_add(void)
+{
+    memset(output(), 0, 64);
+    put_header(56, HS_MSG_CALL, HS_TYPE_INT, 2, 7);
+    memcpy(output() + 16, "HostAdd", 7);
+    put_value_header(24, HS_TYPE_INT, 4);
+    put_u32(32, 1);
+    put_value_header(40, HS_TYPE_INT, 4);
+    put_u32(48, 2);
+}
+
+/*
+ * Signals `port` with the lie in place. The host must end the call with an error and never resume
+ * us; if it wrongly did, the ERROR below makes that visible instead of hanging the test.
+ */
+static void signal_lie(hs_result *result, uint16_t port)
+{
+    hs_outl(port, 0);
+    hs_return_error(result, HS_ERROR_GUEST, "the host resumed a lying guest");
+}
+
+/* ---- Echo: the follow-up call that proves a restored sandbox works ------------------------- */
+
+static void echo(const hs_call *call, hs_result *result) { hs_return_value(result, hs_arg(call, 0)); }
+
+/* ---- Lies in a call's result (LieInResult: INT function, LieInTextResult: STRING function) ---- */
+
+static void lie_in_result(const hs_call *call, hs_result *result)
+{
+    put_valid_int_return();
+    switch (hs_arg_int(call, 0)) {
+    case 1: /* size one word past the output buffer */
+        put_u32(0, output_size() + 8);
+        break;
+    case 2: /* size close to 4 GiB */
+        put_u32(0, 0xFFFFFFF8u);
+        break;
+    case 3: /* size not a multiple of 8 */
+        put_u32(0, 33);
+        break;
+    case 4: /* size smaller than the header */
+        put_u32(0, 8);
+        break;
+    case 5: /* unknown message kind */
+        put_u8(4, 99);
+        break;
+    case 6: /* unknown return type tag */
+        put_u8(5, 200);
+        break;
+    case 7: /* RETURN claiming two values */
+        put_u16(6, 2);
+        break;
+    case 8: /* count 65535 */
+        put_u16(6, 0xFFFF);
+        break;
+    case 9: /* nonzero reserved header field */
+        put_u32(12, 1);
+        break;
+    case 10: /* name_size set in a RETURN */
+        put_u32(8, 5);
+        break;
+    case 11: /* unknown value type tag */
+        put_u8(16, 42);
+        break;
+    case 12: /* value tagged VOID */
+        put_u8(16, HS_TYPE_VOID);
+        break;
+    case 13: /* INT whose size field says 8 */
+        put_u32(20, 8);
+        break;
+    case 14: /* INT whose size field says 0xFFFFFFFF */
+        put_u32(20, 0xFFFFFFFFu);
+        break;
+    case 15: /* nonzero padding after the INT */
+        put_u8(28, 1);
+        break;
+    case 16: /* nonzero reserved byte in the value header */
+        put_u8(17, 1);
+        break;
+    case 17: /* header says INT, value is a LONG */
+        put_value_header(16, HS_TYPE_LONG, 8);
+        break;
+    case 18: /* header says LONG, the function returns INT */
+        put_u8(5, HS_TYPE_LONG);
+        put_value_header(16, HS_TYPE_LONG, 8);
+        break;
+    case 19: /* RETURN VOID for an INT function */
+        put_header(16, HS_MSG_RETURN, HS_TYPE_VOID, 0, 0);
+        break;
+    case 20: /* bytes after the last part */
+        put_u32(0, 40);
+        put_u32(32, 0x12345678);
+        break;
+    case 21: /* a FUNCTIONS message as the result */
+        put_header(16, HS_MSG_FUNCTIONS, HS_TYPE_VOID, 0, 0);
+        break;
+    case 22: /* a CALL as the result */
+        put_valid_host_add();
+        break;
+    case 23: /* ERROR whose only value is an INT, not its text */
+        put_header(32, HS_MSG_ERROR, HS_TYPE_VOID, 1, HS_ERROR_GUEST);
+        break;
+    case 24: /* ERROR with no value */
+        put_header(16, HS_MSG_ERROR, HS_TYPE_VOID, 0, HS_ERROR_GUEST);
+        break;
+    case 25: /* nothing written at all: the output buffer is zero */
+        memset(output(), 0, 64);
+        break;
+    default:
+        hs_return_error(result, HS_ERROR_GUEST, "LieInResult: unknown case");
+        return;
+    }
+    signal_lie(result, HS_PORT_DONE);
+}
+
+static void lie_in_text_result(const hs_call *call, hs_result *result)
+{
+    memset(output(), 0, 64);
+    put_header(32, HS_MSG_RETURN, HS_TYPE_STRING, 1, 0);
+    put_value_header(16, HS_TYPE_STRING, 3);
+    memcpy(output() + 24, "abc", 3);
+    switch (hs_arg_int(call, 0)) {
+    case 1: /* lone continuation byte */
+        put_u8(24, 0x80);
+        break;
+    case 2: /* overlong encoding of NUL */
+        put_u8(24, 0xC0);
+        put_u8(25, 0x80);
+        break;
+    case 3: /* UTF-16 surrogate encoded in UTF-8 (U+D800) */
+        put_u8(24, 0xED);
+        put_u8(25, 0xA0);
+        put_u8(26, 0x80);
+        break;
+    case 4: /* code point above U+10FFFF */
+        put_u8(24, 0xF4);
+        put_u8(25, 0x90);
+        put_u8(26, 0x80);
+        break;
+    case 5: /* no NUL after the text */
+        put_u8(27, 'd');
+        break;
+    case 6: /* length one past the message */
+        put_u32(20, 17);
+        break;
+    case 7: /* length past the output buffer */
+        put_u32(20, output_size());
+        break;
+    case 8: /* length 0xFFFFFFFF */
+        put_u32(20, 0xFFFFFFFFu);
+        break;
+    case 9: /* message size and string length both claim the whole output buffer */
+        put_u32(0, output_size());
+        put_u32(20, output_size() - 24);
+        break;
+    case 10: /* ERROR whose text is not UTF-8 */
+        put_header(32, HS_MSG_ERROR, HS_TYPE_VOID, 1, HS_ERROR_GUEST);
+        put_u8(24, 0xFF);
+        break;
+    default:
+        hs_return_error(result, HS_ERROR_GUEST, "LieInTextResult: unknown case");
+        return;
+    }
+    signal_lie(result, HS_PORT_DONE);
+}
+
+/* ---- Lies in a host-call request ----------------------------------------------------------- */
+
+static void lie_in_host_call(const hs_call *call, hs_result *result)
+{
+    put_valid_host_add();
+    switch (hs_arg_int(call, 0)) {
+    case 1: /* name_size beyond the message */
+        put_u32(8, 48);
+        break;
+    case 2: /* name_size beyond the limit of 256 */
+        put_u32(8, 300);
+        break;
+    case 3: /* name is not UTF-8 */
+        put_u8(16, 0xFF);
+        break;
+    case 4: /* count 33, beyond the parameter limit */
+        put_u16(6, 33);
+        break;
+    case 5: /* count 3, but only two values follow */
+        put_u16(6, 3);
+        break;
+    case 6: /* count 1, and a second value follows */
+        put_u16(6, 1);
+        break;
+    case 7: /* unknown value tag */
+        put_u8(24, 77);
+        break;
+    case 8: /* STRING argument whose length runs past the output buffer */
+        put_value_header(24, HS_TYPE_STRING, 0x7FFFFFF0u);
+        break;
+    case 9: /* message size past the output buffer */
+        put_u32(0, output_size() + 8);
+        break;
+    case 10: /* a RETURN where a CALL belongs */
+        put_valid_int_return();
+        break;
+    case 11: /* an ERROR where a CALL belongs */
+        put_header(32, HS_MSG_ERROR, HS_TYPE_VOID, 1, HS_ERROR_GUEST);
+        put_value_header(16, HS_TYPE_STRING, 0);
+        break;
+    case 12: /* BOOL argument that is 2 */
+        put_value_header(24, HS_TYPE_BOOL, 1);
+        put_u32(32, 2);
+        break;
+    case 13: /* name padding not zero */
+        put_u8(23, 'x');
+        break;
+    default:
+        hs_return_error(result, HS_ERROR_GUEST, "LieInHostCall: unknown case");
+        return;
+    }
+    signal_lie(result, HS_PORT_HOST_CALL);
+}
+
+/* ---- Well-formed host calls the host must refuse as data --------------------------------- */
+
+static void misuse_host_call(const hs_call *call, hs_result *result)
+{
+    hs_host_reply reply;
+    bool ok;
+    switch (hs_arg_int(call, 0)) {
+    case 1: /* no such host function */
+        ok = hs_call_host("NoSuchHostFunction", HS_TYPE_INT, &reply, 0);
+        break;
+    case 2: /* too few arguments */
+        ok = hs_call_host("HostAdd", HS_TYPE_INT, &reply, 1, hs_int(1));
+        break;
+    case 3: /* too many arguments */
+        ok = hs_call_host("HostAdd", HS_TYPE_INT, &reply, 3, hs_int(1), hs_int(2), hs_int(3));
+        break;
+    case 4: /* wrong argument type */
+        ok = hs_call_host("HostAdd", HS_TYPE_INT, &reply, 2, hs_long(1), hs_int(2));
+        break;
+    case 5: /* wrong expected return type */
+        ok = hs_call_host("HostAdd", HS_TYPE_STRING, &reply, 2, hs_int(1), hs_int(2));
+        break;
+    case 6: /* a host function that throws */
+        ok = hs_call_host("Throws", HS_TYPE_INT, &reply, 0);
+        break;
+    case 7: /* a 256-byte name, the longest the format allows */
+    {
+        char name[257];
+        memset(name, 'N', 256);
+        name[256] = '\0';
+        ok = hs_call_host(name, HS_TYPE_INT, &reply, 0);
+        break;
+    }
+    case 8: /* a host function whose result cannot fit the input buffer */
+        ok = hs_call_host("HostRepeat", HS_TYPE_STRING, &reply, 1, hs_int(1 << 20));
+        break;
+    default:
+        hs_return_error(result, HS_ERROR_GUEST, "MisuseHostCall: unknown case");
+        return;
+    }
+    if (ok)
+        hs_return_int(result, reply.value.type == HS_TYPE_INT ? reply.value.as.i32 : -1);
+    else
+        hs_return_host_error(result, &reply);
+}
+
+/* Calls HostAdd(i, 1) `n` times without pause: a guest may keep the host busy as long as it runs. */
+static void host_call_storm(const hs_call *call, hs_result *result)
+{
+    int32_t n = hs_arg_int(call, 0);
+    uint32_t sum = 0;
+    for (int32_t i = 0; i < n; i++) {
+        hs_host_reply reply;
+        if (!hs_call_host("HostAdd", HS_TYPE_INT, &reply, 2, hs_int(i), hs_int(1))) {
+            hs_return_host_error(result, &reply);
+            return;
+        }
+        sum += (uint32_t)reply.value.as.i32;
+    }
+    hs_return_int(result, (int32_t)sum);
+}
+
+/* Calls host function Reenter, which tries to call back into this sandbox. */
+static void call_reentrant_host(const hs_call *call, hs_result *result)
+{
+    (void)call;
+    hs_host_reply reply;
+    if (hs_call_host("Reenter", HS_TYPE_STRING, &reply, 0))
+        hs_return_value(result, &reply.value);
+    else
+        hs_return_host_error(result, &reply);
+}
+
+/* ---- Memory the guest must not write (or read) ---------------------------------------------- */
+
+static void scribble(const hs_call *call, hs_result *result)
+{
+    const hs_peb *peb = hs_get_peb();
+    volatile uint64_t *target;
+    switch (hs_arg_int(call, 0)) {
+    case 1: /* its own page tables (PML4 entry 0): not mapped at all */
+        target = (volatile uint64_t *)(uintptr_t)HS_PAGE_TABLES_ADDRESS;
+        break;
+    case 2: /* its parameter block: read-only */
+        target = (volatile uint64_t *)(uintptr_t)&peb->input_base;
+        break;
+    case 3: /* the GDT: supervisor only */
+        target = (volatile uint64_t *)(uintptr_t)HS_GDT_ADDRESS;
+        break;
+    case 4: /* the TSS's I/O bitmap, to open more ports: supervisor only */
+        target = (volatile uint64_t *)(uintptr_t)(HS_GDT_ADDRESS + HS_TSS_OFFSET + 0x68);
+        break;
+    case 5: /* the exception stack: supervisor only */
+        target = (volatile uint64_t *)(uintptr_t)(peb->exception_stack_top - 8);
+        break;
+    case 6: /* the first page past guest memory: not mapped */
+        target = (volatile uint64_t *)(uintptr_t)peb->memory_size;
+        break;
+    case 7: /* far above guest memory (1 TiB): not mapped */
+        target = (volatile uint64_t *)(uintptr_t)(1ull << 40);
+        break;
+    case 8: /* read the page tables: not mapped either */
+        hs_return_int(result, (int32_t) * (volatile uint64_t *)(uintptr_t)HS_PAGE_TABLES_ADDRESS);
+        return;
+    default:
+        hs_return_error(result, HS_ERROR_GUEST, "Scribble: unknown case");
+        return;
+    }
+    *target = 0xFFFFFFFFFFFFFFFFull;
+    hs_return_int(result, 1);
+}
+
+/* ---- Instructions and ports ring 3 must not use, and signals it must not forge ---------------- */
+
+static void misbehave(const hs_call *call, hs_result *result)
+{
+    switch (hs_arg_int(call, 0)) {
+    case 1: /* a port the TSS bitmap keeps closed */
+        hs_outl(0x80, 0);
+        break;
+    case 2: /* an open port HyperSharp does not assign (a 32-bit OUT: 0x680C-0x680F are all open) */
+        hs_outl(0x680C, 0);
+        break;
+    case 3: /* a 32-bit OUT at 0x680F also covers 0x6810-0x6812, which are closed */
+        hs_outl(0x680F, 0);
+        break;
+    case 4: /* IN from an open port */
+        hs_return_int(result, (int32_t)hs_inl(HS_PORT_HOST_CALL));
+        return;
+    case 5: /* load an empty IDT: privileged */
+    {
+        struct __attribute__((packed)) {
+            uint16_t limit;
+            uint64_t base;
+        } idt = {0, 0};
+        __asm__ volatile("lidt %0" : : "m"(idt));
+        break;
+    }
+    case 6: /* switch page tables: privileged */
+        __asm__ volatile("mov %0, %%cr3" : : "r"((uint64_t)0x4000) : "memory");
+        break;
+    case 7: /* a forged CPU fault report: believed, but it still ends the call */
+        __asm__ volatile("outl %%eax, %%dx"
+                         :
+                         : "a"(14u), "d"((uint16_t)HS_PORT_FAULT)
+                         : "memory");
+        break;
+    case 8: /* ask for ring 3 again, from ring 3: harmless, the call goes on */
+        hs_outl(HS_PORT_USER_MODE, 0);
+        hs_return_int(result, 8);
+        return;
+    case 9: /* abort whose ERROR message is a lie: the code still arrives */
+        memset(output(), 0, 64);
+        put_header(0xFFFFFFF0u, HS_MSG_ERROR, HS_TYPE_VOID, 1, 77);
+        hs_outl(HS_PORT_ABORT, 77);
+        break;
+    case 10: /* abort with a text that is not UTF-8 */
+        memset(output(), 0, 64);
+        put_header(32, HS_MSG_ERROR, HS_TYPE_VOID, 1, 78);
+        put_value_header(16, HS_TYPE_STRING, 2);
+        put_u8(24, 0xC3);
+        put_u8(25, 0x28);
+        hs_outl(HS_PORT_ABORT, 78);
+        break;
+    case 11: /* a single-byte OUT to the done port with the output buffer zeroed */
+        memset(output(), 0, 64);
+        __asm__ volatile("outb %%al, %%dx" : : "a"(0), "d"((uint16_t)HS_PORT_DONE) : "memory");
+        break;
+    default:
+        hs_return_error(result, HS_ERROR_GUEST, "Misbehave: unknown case");
+        return;
+    }
+    hs_return_error(result, HS_ERROR_GUEST, "the host resumed a misbehaving guest");
+}
+
+void hs_main(void)
+{
+    hs_register("Echo", HS_TYPE_STRING, echo, 1, HS_TYPE_STRING);
+    hs_register("LieInResult", HS_TYPE_INT, lie_in_result, 1, HS_TYPE_INT);
+    hs_register("LieInTextResult", HS_TYPE_STRING, lie_in_text_result, 1, HS_TYPE_INT);
+    hs_register("LieInHostCall", HS_TYPE_INT, lie_in_host_call, 1, HS_TYPE_INT);
+    hs_register("MisuseHostCall", HS_TYPE_INT, misuse_host_call, 1, HS_TYPE_INT);
+    hs_register("HostCallStorm", HS_TYPE_INT, host_call_storm, 1, HS_TYPE_INT);
+    hs_register("CallReentrantHost", HS_TYPE_STRING, call_reentrant_host, 0);
+    hs_register("Scribble", HS_TYPE_INT, scribble, 1, HS_TYPE_INT);
+    hs_register("Misbehave", HS_TYPE_INT, misbehave, 1, HS_TYPE_INT);
+}
