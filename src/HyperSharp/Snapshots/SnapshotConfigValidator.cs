@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using HyperSharp.Calls;
 using HyperSharp.Hypervisors.Kvm;
@@ -50,12 +52,12 @@ internal static class SnapshotConfigValidator
             && InRange(l.StackSize, SandboxOptions.MinStackSize, SandboxOptions.MaxStackSize)
             && InRange(l.InputSize, SandboxOptions.MinBufferSize, SandboxOptions.MaxBufferSize)
             && InRange(l.OutputSize, SandboxOptions.MinBufferSize, SandboxOptions.MaxBufferSize),
-            SnapshotFormatError.BadLayout, "A layout size is outside what SandboxOptions allows or the image size is not a non-zero multiple of 4 KiB up to 1 GiB.");
+            SnapshotFormatError.BadLayout, $"A layout size is outside what SandboxOptions allows or the image size is not a non-zero multiple of 4 KiB up to 1 GiB.");
 
         var options = new SandboxOptions { HeapSize = l.HeapSize, StackSize = l.StackSize, InputBufferSize = l.InputSize, OutputBufferSize = l.OutputSize };
         var expected = MemoryLayout.Create(l.ImageSize, options);
         Require(SnapshotConfigMapper.ToLayout(l) == expected, SnapshotFormatError.BadLayout,
-            "The recorded layout is not the one HyperSharp computes for its image and region sizes.");
+            $"The recorded layout is not the one HyperSharp computes for its image and region sizes.");
         Require(expected.MemorySize == config.MemorySize, SnapshotFormatError.BadLayout,
             $"The layout covers 0x{expected.MemorySize:x} bytes but memory_size is 0x{config.MemorySize:x}.");
     }
@@ -101,11 +103,35 @@ internal static class SnapshotConfigValidator
 
     private static bool InRange(ulong value, ulong min, ulong max) => value >= min && value <= max;
 
-    private static void Require(bool condition, SnapshotFormatError reason, string message)
+    private static void Require(bool condition, SnapshotFormatError reason, [InterpolatedStringHandlerArgument(nameof(condition))] ref FailureMessage message)
     {
         if (!condition)
         {
-            throw new SnapshotFormatException(reason, message);
+            throw new SnapshotFormatException(reason, message.ToStringAndClear());
         }
+    }
+
+    /// <summary>
+    /// Formats a failure message only when the condition failed: a load checks a few hundred conditions, and
+    /// formatting each message up front cost more than the checks.
+    /// </summary>
+    [InterpolatedStringHandler]
+    private ref struct FailureMessage
+    {
+        private DefaultInterpolatedStringHandler _inner;
+
+        public FailureMessage(int literalLength, int formattedCount, bool condition, out bool shouldAppend)
+        {
+            shouldAppend = !condition;
+            _inner = shouldAppend ? new DefaultInterpolatedStringHandler(literalLength, formattedCount, CultureInfo.InvariantCulture) : default;
+        }
+
+        public void AppendLiteral(string value) => _inner.AppendLiteral(value);
+
+        public void AppendFormatted<T>(T value) => _inner.AppendFormatted(value);
+
+        public void AppendFormatted<T>(T value, string? format) => _inner.AppendFormatted(value, format);
+
+        public string ToStringAndClear() => _inner.ToStringAndClear();
     }
 }
