@@ -18,8 +18,7 @@ public sealed class HostileGuestTableTests(HostileGuestFixture fixture) : IClass
     /// <param name="Vector">For a <see cref="GuestFaultException"/>, the CPU exception vector.</param>
     /// <param name="Code">For a <see cref="GuestAbortedException"/>, the abort code; for a result, the INT it returns.</param>
     /// <param name="Inner">For a <see cref="HostFunctionException"/>, the type of the host-side cause.</param>
-    /// <param name="KnownHostBug">Why the case is skipped: a host bug found here whose fix lies outside this test's reach.</param>
-    public sealed record HostileCase(string Name, string Function, int Mode, Type? Expected, string Fragment, int? Vector = null, int? Code = null, Type? Inner = null, string? KnownHostBug = null)
+    public sealed record HostileCase(string Name, string Function, int Mode, Type? Expected, string Fragment, int? Vector = null, int? Code = null, Type? Inner = null)
     {
         public SandboxState After => Expected is null || Expected == typeof(HostFunctionException) ? SandboxState.Ready : SandboxState.Poisoned;
     }
@@ -104,13 +103,7 @@ public sealed class HostileGuestTableTests(HostileGuestFixture fixture) : IClass
         Fault("port: OUT to a closed port", "Misbehave", 1, 13, "general protection fault"),
         Protocol("port: OUT to an open, unassigned port", "Misbehave", 2, "I/O port 0x680c, which is not a HyperSharp port"),
         Fault("port: 32-bit OUT straddling the open range", "Misbehave", 3, 13, "general protection fault"),
-        Protocol("port: IN from an open port", "Misbehave", 4, "read from I/O port 0x6801") with
-        {
-            // The IN is refused correctly, but Restore() does not recover: KVM still owes the IN's completion and, on
-            // the next KVM_RUN, finishes the emulated IN from its saved context, overwriting the restored RIP and RAX.
-            KnownHostBug = "Restore() after an IN exit resumes the guest after the old IN instead of at the snapshot: "
-                + "KvmVirtualMachine.RestoreState must call KvmVcpu.CompletePendingExit() before setting state, as CaptureState does (docs/security.md)",
-        },
+        Protocol("port: IN from an open port", "Misbehave", 4, "read from I/O port 0x6801"),
         Fault("instruction: LIDT", "Misbehave", 5, 13, "general protection fault"),
         Fault("instruction: MOV to CR3", "Misbehave", 6, 13, "general protection fault"),
         Fault("signal: forged fault report", "Misbehave", 7, 14, "page fault"),
@@ -120,7 +113,7 @@ public sealed class HostileGuestTableTests(HostileGuestFixture fixture) : IClass
         Protocol("signal: byte OUT to the done port with nothing written", "Misbehave", 11, "size 0 at offset 0 is smaller than the 16-byte header"),
     ];
 
-    public static IEnumerable<TheoryDataRow<string>> CaseNames => Cases.Select(c => new TheoryDataRow<string>(c.Name) { Skip = c.KnownHostBug });
+    public static IEnumerable<TheoryDataRow<string>> CaseNames => Cases.Select(c => new TheoryDataRow<string>(c.Name));
 
     private Sandbox Sandbox => fixture.Sandbox;
 

@@ -13,6 +13,12 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
     private readonly bool _syncRegs;
     private int _runThreadId;
 
+    /// <summary>
+    /// The last run stopped at an IN or an MMIO access: KVM completes it at the next KVM_RUN by writing the value
+    /// into the guest's registers and moving RIP on, which would clobber registers restored meanwhile.
+    /// </summary>
+    private bool _exitWritesRegisters;
+
     /// <summary>The OS thread id of the current thread, fetched once per thread (<c>gettid</c> is a system call).</summary>
     [ThreadStatic]
     private static int t_threadId;
@@ -69,7 +75,12 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
         }
     }
 
-    public VcpuExit Run() => _vcpu.RunOnce();
+    public VcpuExit Run()
+    {
+        var exit = _vcpu.RunOnce();
+        _exitWritesRegisters = exit.Reason is VcpuExitReason.IoIn or VcpuExitReason.Mmio;
+        return exit;
+    }
 
     public void PrepareToRun()
     {
@@ -130,6 +141,7 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
     public VcpuState CaptureState()
     {
         _vcpu.CompletePendingExit();
+        _exitWritesRegisters = false;
         var staged = _vcpu.PendingStagedRegisters();
         var debugregs = _vcpu.GetDebugregs();
         return new VcpuState
@@ -153,6 +165,14 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
     public void RestoreState(VcpuState state)
     {
         ArgumentNullException.ThrowIfNull(state);
+        if (_exitWritesRegisters)
+        {
+            // Let KVM finish the IN or MMIO read now, so its write lands before the restore, not over it. After an
+            // OUT there is nothing to write: KVM only skips the OUT, and only if RIP still points at it.
+            _vcpu.CompletePendingExit();
+            _exitWritesRegisters = false;
+        }
+
         var xcrs = new KvmXcrs { NrXcrs = 1 };
         xcrs.Xcrs[0] = new KvmXcr { Xcr = 0, Value = state.Xcr0 };
         var debug = state.DebugRegisters;
