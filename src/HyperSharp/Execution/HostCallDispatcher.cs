@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Text;
 using HyperSharp.Calls;
 using HyperSharp.Memory;
 
@@ -13,6 +14,10 @@ namespace HyperSharp.Execution;
 internal sealed class HostCallDispatcher(GuestMemory memory, MemoryLayout layout, FrozenDictionary<string, HostFunction> functions)
 {
     private readonly GuestValue[] _arguments = new GuestValue[WireFormat.MaxParameters];
+
+    /// <summary>Finds a host function by the decoded name in a stack buffer, so a callback allocates no name string.</summary>
+    private readonly FrozenDictionary<string, HostFunction>.AlternateLookup<ReadOnlySpan<char>> _functionsByName =
+        functions.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>The last host function failure since <see cref="ClearParkedFailure"/>.</summary>
     public Exception? ParkedException { get; private set; }
@@ -36,7 +41,9 @@ internal sealed class HostCallDispatcher(GuestMemory memory, MemoryLayout layout
             throw new GuestProtocolException($"The guest signalled a host call, but the output buffer holds a {reader.Kind} message, not a CALL.");
         }
 
-        var name = reader.ReadCallName();
+        // The reader validated the name as UTF-8 of at most MaxNameSize bytes, which decode to at most as many chars.
+        Span<char> nameBuffer = stackalloc char[WireFormat.MaxNameSize];
+        ReadOnlySpan<char> name = nameBuffer[..Encoding.UTF8.GetChars(reader.CallNameUtf8, nameBuffer)];
         var expectedReturn = reader.ReturnType;
         var count = reader.Count;
         var arguments = _arguments.AsSpan(0, count);
@@ -52,9 +59,9 @@ internal sealed class HostCallDispatcher(GuestMemory memory, MemoryLayout layout
         }
     }
 
-    private GuestValue? Invoke(string name, GuestValueType expectedReturn, ReadOnlySpan<GuestValue> arguments)
+    private GuestValue? Invoke(ReadOnlySpan<char> name, GuestValueType expectedReturn, ReadOnlySpan<GuestValue> arguments)
     {
-        if (!functions.TryGetValue(name, out var function))
+        if (!_functionsByName.TryGetValue(name, out var function))
         {
             return Fail(name, new ArgumentException($"The guest called host function '{name}', which is not defined."));
         }
@@ -93,14 +100,14 @@ internal sealed class HostCallDispatcher(GuestMemory memory, MemoryLayout layout
         }
     }
 
-    private GuestValue? Fail(string name, Exception exception)
+    private GuestValue? Fail(ReadOnlySpan<char> name, Exception exception)
     {
         ParkedException = exception;
-        ParkedFunctionName = name;
+        ParkedFunctionName = name.ToString();
         return null;
     }
 
-    private void Reply(int replyOffset, string name, GuestValue? result)
+    private void Reply(int replyOffset, ReadOnlySpan<char> name, GuestValue? result)
     {
         var space = memory.GetSpan(layout.InputBase + (ulong)replyOffset, layout.InputSize - (ulong)replyOffset);
         if (result is { } value)
@@ -114,10 +121,11 @@ internal sealed class HostCallDispatcher(GuestMemory memory, MemoryLayout layout
                 $"The result of host function '{name}' needs {MessageWriter.MeasureReturn(value)} bytes, but only {space.Length} bytes of the input buffer are free (SandboxOptions.InputBufferSize)."));
         }
 
+        // Past here a failure is parked, so ParkedFunctionName holds the name as a string.
         var message = $"Host function '{name}' failed: {ParkedException!.Message}";
         if (!MessageWriter.TryWriteError(space, (int)WireErrorCode.HostFunction, Truncate(message, space.Length), out _))
         {
-            throw new HostFunctionException(name, $"The input buffer has no room left for the reply to host function '{name}' (SandboxOptions.InputBufferSize).", ParkedException);
+            throw new HostFunctionException(ParkedFunctionName!, $"The input buffer has no room left for the reply to host function '{name}' (SandboxOptions.InputBufferSize).", ParkedException);
         }
     }
 
