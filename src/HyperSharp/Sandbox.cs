@@ -303,16 +303,17 @@ public sealed partial class Sandbox : IDisposable
         try
         {
             ThrowIfUnrecoverable();
-            var mismatches = snapshot.LayoutMismatches(_layout);
-            mismatches.AddRange(snapshot.MissingHostFunctions(_hostFunctions));
-            if (mismatches.Count > 0)
-            {
-                throw new SnapshotMismatchException("The snapshot cannot be restored into this sandbox", mismatches);
-            }
-
+            // The current snapshot was checked when it became current; only another one needs checking.
             var current = ReferenceEquals(snapshot, _current);
             if (!current)
             {
+                var mismatches = snapshot.LayoutMismatches(_layout);
+                mismatches.AddRange(snapshot.MissingHostFunctions(_hostFunctions));
+                if (mismatches.Count > 0)
+                {
+                    throw new SnapshotMismatchException("The snapshot cannot be restored into this sandbox", mismatches);
+                }
+
                 ObjectDisposedException.ThrowIf(snapshot.IsDisposed, snapshot);
             }
 

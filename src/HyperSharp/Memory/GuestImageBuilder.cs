@@ -32,7 +32,12 @@ internal static class GuestImageBuilder
     }
 
     /// <summary>A fresh random seed for the guest's random source.</summary>
-    public static ulong NewSeed() => BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
+    public static ulong NewSeed()
+    {
+        Span<byte> seed = stackalloc byte[sizeof(ulong)];
+        RandomNumberGenerator.Fill(seed);
+        return BitConverter.ToUInt64(seed);
+    }
 
     /// <summary>
     /// What the guest may do with each region; anything unnamed (NULL page, tables, guards) is unmapped.
