@@ -356,7 +356,7 @@ internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios,
         }
 
         text.AppendLine();
-        text.AppendLine("Restore-scaling sandboxes (their one Snapshot() at start-up copies all of guest memory):");
+        text.AppendLine("Restore-scaling sandboxes (their one Snapshot() at start-up reads only the pages that can hold data):");
         foreach (var (label, memorySize, elapsed) in setupSnapshots)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"- {label}: guest memory {memorySize / 1024.0 / 1024.0:0.00} MiB, Snapshot() {Time(elapsed.TotalNanoseconds)}");

@@ -57,6 +57,13 @@ internal sealed class RawKvm(string path, bool quick)
 
     public Dictionary<string, Samples> Results { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// The median of the SYNC_REGS vCPU restore <paramref name="name"/>; on a host without KVM_CAP_SYNC_REGS rawkvm skips
+    /// it and HyperSharp makes the seven ioctls instead, so this falls back to <see cref="VcpuStateSet"/> too.
+    /// </summary>
+    public double VcpuStateSetMedian(string name) =>
+        Results.TryGetValue(name, out var samples) ? samples.Median : this[VcpuStateSet].Median;
+
     public Samples this[string name] => Results.TryGetValue(name, out var samples) ? samples
         : throw new InvalidOperationException($"rawkvm reported no '{name}' measurement.");
 

@@ -23,7 +23,7 @@ internal sealed class SideBySideTable(IReadOnlyList<IContender> contenders)
         new(Workload.HostCallback, "Call with one host callback", "2 exits", r => Exits(r, 2)),
         new(Workload.Bytes24KIn8KOut, "Call carrying 24 KiB in, 8 KiB out", "1 exit", r => Exits(r, 1)),
         new(Workload.CallAndReset, "Call + reset-to-clean cycle", "1 exit + dirty-log restore of 1 page (1 MiB slot) + vCPU state set (sync regs)",
-            r => Exits(r, 1) + r[RawKvm.ReprotectRestore(1, "1m")].Median + VcpuStateSet(r, RawKvm.VcpuStateSetSync)),
+            r => Exits(r, 1) + r[RawKvm.ReprotectRestore(1, "1m")].Median + r.VcpuStateSetMedian(RawKvm.VcpuStateSetSync)),
         ResetRow(Workload.ResetAfterDirtying1, "Reset after dirtying 1 page", 1),
         ResetRow(Workload.ResetAfterDirtying64, "Reset after dirtying 64 pages", 64),
         ResetRow(Workload.ResetAfterDirtying1024, "Reset after dirtying 1,024 pages", 1024),
@@ -226,14 +226,7 @@ internal sealed class SideBySideTable(IReadOnlyList<IContender> contenders)
     /// </summary>
     private static Row ResetRow(Workload workload, string title, int pages) => new(workload, title,
         string.Create(CultureInfo.InvariantCulture, $"dirty-log restore of {pages:#,0} page{(pages == 1 ? "" : "s")} (64 MiB slot) + vCPU state set ioctls (sync regs)"),
-        r => r[RawKvm.ReprotectRestore(pages, "64m")].Median + VcpuStateSet(r, RawKvm.VcpuStateSetSyncIoctls));
-
-    /// <summary>
-    /// The SYNC_REGS restore <paramref name="name"/>; on a host without KVM_CAP_SYNC_REGS rawkvm skips it and HyperSharp
-    /// makes the seven ioctls instead, so the limit does too.
-    /// </summary>
-    private static double VcpuStateSet(RawKvm raw, string name) =>
-        raw.Results.TryGetValue(name, out var samples) ? samples.Median : raw[RawKvm.VcpuStateSet].Median;
+        r => r[RawKvm.ReprotectRestore(pages, "64m")].Median + r.VcpuStateSetMedian(RawKvm.VcpuStateSetSyncIoctls));
 
     /// <summary>Two decimals, or four below 0.1×, so that Wasmtime's nanosecond calls do not all read 0.00×.</summary>
     private static string Ratio(double median, double limit) => double.IsNaN(limit) ? "—"
