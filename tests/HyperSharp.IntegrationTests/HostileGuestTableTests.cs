@@ -87,7 +87,6 @@ public sealed class HostileGuestTableTests(HostileGuestFixture fixture) : IClass
         HostError("host call: longest name, undefined", 7, typeof(ArgumentException), "which is not defined"),
         HostError("host call: reply larger than the input buffer", 8, typeof(InvalidOperationException), "(SandboxOptions.InputBufferSize)"),
         new("host call: re-entering the sandbox from a host function", "CallReentrantHost", -1, typeof(HostFunctionException), "by the call that is running the current host function", Inner: typeof(SandboxBusyException)),
-        new("host call: ten thousand in a row", "HostCallStorm", 10_000, null, string.Empty, Code: 50_005_000),
 
         // Memory the guest must not touch: each write is a page fault, reported as such.
         Fault("memory: write own page tables", "Scribble", 1, 14, "write to 0x3000, an unmapped page"),

@@ -309,22 +309,6 @@ static void misuse_host_call(const hs_call *call, hs_result *result)
         hs_return_host_error(result, &reply);
 }
 
-/* Calls HostAdd(i, 1) `n` times without pause: a guest may keep the host busy as long as it runs. */
-static void host_call_storm(const hs_call *call, hs_result *result)
-{
-    int32_t n = hs_arg_int(call, 0);
-    uint32_t sum = 0;
-    for (int32_t i = 0; i < n; i++) {
-        hs_host_reply reply;
-        if (!hs_call_host("HostAdd", HS_TYPE_INT, &reply, 2, hs_int(i), hs_int(1))) {
-            hs_return_host_error(result, &reply);
-            return;
-        }
-        sum += (uint32_t)reply.value.as.i32;
-    }
-    hs_return_int(result, (int32_t)sum);
-}
-
 /* Calls host function Reenter, which tries to call back into this sandbox. */
 static void call_reentrant_host(const hs_call *call, hs_result *result)
 {
@@ -445,7 +429,6 @@ void hs_main(void)
     hs_register("LieInTextResult", HS_TYPE_STRING, lie_in_text_result, 1, HS_TYPE_INT);
     hs_register("LieInHostCall", HS_TYPE_INT, lie_in_host_call, 1, HS_TYPE_INT);
     hs_register("MisuseHostCall", HS_TYPE_INT, misuse_host_call, 1, HS_TYPE_INT);
-    hs_register("HostCallStorm", HS_TYPE_INT, host_call_storm, 1, HS_TYPE_INT);
     hs_register("CallReentrantHost", HS_TYPE_STRING, call_reentrant_host, 0);
     hs_register("Scribble", HS_TYPE_INT, scribble, 1, HS_TYPE_INT);
     hs_register("Misbehave", HS_TYPE_INT, misbehave, 1, HS_TYPE_INT);
