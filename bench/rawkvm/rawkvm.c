@@ -485,17 +485,23 @@ static void vcpu_state_msrs(struct vcpu_state *s)
     s->msrs.header.nmsrs = n;
 }
 
+/* A ring-0 guest VM that has run once, and its vCPU state as Sandbox.Snapshot() captures it. */
+static void vm_with_captured_state(struct vm *vm, struct vcpu_state *state)
+{
+    vm_create_guest(vm, 0, 1);
+    run_once(vm);
+    vcpu_state_msrs(state);
+    vcpu_state_get(vm->vcpu_fd, state);
+}
+
 static void bench_vcpu_state(int batches, int per_batch)
 {
     int get = wanted("vcpu_state_get"), set = wanted("vcpu_state_set");
     if (!get && !set)
         return;
     struct vm vm;
-    vm_create_guest(&vm, 0, 1);
-    run_once(&vm);
     static struct vcpu_state state;
-    vcpu_state_msrs(&state);
-    vcpu_state_get(vm.vcpu_fd, &state);
+    vm_with_captured_state(&vm, &state);
     double get_samples[MAX_SAMPLES], set_samples[MAX_SAMPLES];
     for (int b = 0; b < batches; b++) {
         uint64_t start = now_ns();
@@ -532,11 +538,8 @@ static void bench_vcpu_state_sync(int batches, int per_batch)
         return;
     }
     struct vm vm;
-    vm_create_guest(&vm, 0, 1);
-    run_once(&vm);
     static struct vcpu_state state;
-    vcpu_state_msrs(&state);
-    vcpu_state_get(vm.vcpu_fd, &state);
+    vm_with_captured_state(&vm, &state);
     vm.run->kvm_valid_regs = 0; /* as HyperSharp: nothing copied out at exits */
     double ioctl_samples[MAX_SAMPLES], run_samples[MAX_SAMPLES], whole_samples[MAX_SAMPLES];
     for (int b = -1; b < batches; b++) { /* one warm-up batch */
