@@ -198,8 +198,9 @@ public sealed partial class Sandbox : IDisposable
     /// <param name="snapshot">The snapshot; it must not be disposed.</param>
     /// <param name="hostFunctions">Host functions for the guest; they must include every function the snapshot recorded, with the same signature.</param>
     /// <param name="options">
-    /// Null, or options whose sizes equal the snapshot's: memory layout is part of the snapshot, so any other
-    /// size is rejected with <see cref="ArgumentException"/> naming the option.
+    /// Null, or options whose sizes equal the snapshot's (start from <see cref="HyperSharp.Snapshot.Options"/>, e.g.
+    /// <c>snapshot.Options with { CallTimeout = … }</c>): memory layout is part of the snapshot, so any other size is
+    /// rejected with <see cref="ArgumentException"/> naming the option.
     /// </param>
     /// <exception cref="SnapshotMismatchException">A recorded host function is missing or has another signature.</exception>
     /// <exception cref="ObjectDisposedException">The snapshot was disposed.</exception>

@@ -5,7 +5,8 @@ namespace HyperSharp;
 /// the limits documented on each property; <see cref="Sandbox.Create(string, HostFunctions?, SandboxOptions?)"/>
 /// rejects anything else with an <see cref="ArgumentOutOfRangeException"/> naming the option.
 /// </summary>
-public sealed class SandboxOptions
+/// <remarks>A record, so a variant is one <c>with</c> expression away: <c>snapshot.Options with { CallTimeout = … }</c>.</remarks>
+public sealed record SandboxOptions
 {
     /// <summary>The defaults: 1 MiB heap, 128 KiB stack, 64 KiB input and output buffers.</summary>
     public static SandboxOptions Default { get; } = new();

@@ -42,6 +42,18 @@ public sealed class Snapshot : IDisposable
     /// <summary>Bytes of guest memory.</summary>
     public ulong MemorySize => Layout.MemorySize;
 
+    /// <summary>
+    /// The memory sizes of this snapshot's sandboxes, as the options <see cref="Sandbox.FromSnapshot"/> accepts:
+    /// for a call time limit, pass <c>snapshot.Options with { CallTimeout = … }</c>.
+    /// </summary>
+    public SandboxOptions Options => new()
+    {
+        HeapSize = Layout.HeapSize,
+        StackSize = Layout.StackSize,
+        InputBufferSize = Layout.InputSize,
+        OutputBufferSize = Layout.OutputSize,
+    };
+
     /// <summary>The functions the guest exports, ordered by name.</summary>
     public IReadOnlyList<GuestFunctionSignature> GuestFunctions => [.. GuestFunctionTable.Values.OrderBy(f => f.Name, StringComparer.Ordinal)];
 

@@ -249,9 +249,10 @@ public sealed class CancellationTests
     [KvmFact]
     public void CallTimeoutAppliesToSandboxesFromSnapshots()
     {
-        using var source = Sandbox.Create(Guests.SimpleGuest);
+        using var source = Sandbox.Create(Guests.SimpleGuest, options: new SandboxOptions { HeapSize = 2UL << 20 });
         using var snapshot = source.Snapshot();
-        using var sandbox = Sandbox.FromSnapshot(snapshot, options: new SandboxOptions { CallTimeout = TimeSpan.FromMilliseconds(50) });
+        Assert.Equal(2UL << 20, snapshot.Options.HeapSize);
+        using var sandbox = Sandbox.FromSnapshot(snapshot, options: snapshot.Options with { CallTimeout = TimeSpan.FromMilliseconds(50) });
         Assert.Equal(CallCancellationReason.TimedOut, Assert.Throws<GuestCallCanceledException>(() => sandbox.Call("Spin")).Reason);
     }
 
