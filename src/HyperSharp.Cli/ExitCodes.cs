@@ -30,6 +30,9 @@ internal static class ExitCodes
     /// <summary>A file could not be read or written for a reason outside the format: permissions, a full disk, I/O errors.</summary>
     public const int FileError = 7;
 
+    /// <summary>The guest call ran longer than <c>--timeout</c> and was stopped.</summary>
+    public const int TimedOut = 8;
+
     /// <summary>The exit code for a library error; every <see cref="SandboxException"/> not listed is the guest's fault.</summary>
     public static int For(SandboxException exception) => exception switch
     {

@@ -62,6 +62,11 @@ internal static class Program
             stderr.WriteLine($"error: {e.GetType().Name}: {e.Message}");
             return ExitCodes.For(e);
         }
+        catch (GuestCallCanceledException e)
+        {
+            stderr.WriteLine($"error: {e.GetType().Name}: {e.Reason}: {e.Message}");
+            return ExitCodes.TimedOut;
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             stderr.WriteLine($"error: {e.GetType().Name}: {e.Message}");

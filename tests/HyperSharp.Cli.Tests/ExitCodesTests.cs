@@ -30,7 +30,7 @@ public sealed class ExitCodesTests
     public void CodesAreDistinct()
     {
         int[] codes = [ExitCodes.Success, ExitCodes.InternalError, ExitCodes.Usage, ExitCodes.GuestFailure, ExitCodes.HypervisorUnavailable, ExitCodes.BadGuestBinary,
-            ExitCodes.BadSnapshot, ExitCodes.FileError];
+            ExitCodes.BadSnapshot, ExitCodes.FileError, ExitCodes.TimedOut];
         Assert.Equal(codes.Length, codes.Distinct().Count());
     }
 }

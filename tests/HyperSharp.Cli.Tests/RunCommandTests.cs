@@ -29,6 +29,23 @@ public sealed class RunCommandTests
         Assert.Equal(expected + "\n", Cli.RunGuest(function, argument).Succeeded());
 
     [Fact]
+    public void TimeoutStopsAnInfiniteLoopWithItsOwnExitCode()
+    {
+        var stderr = Cli.RunGuest("Spin", "--timeout", "100").Failed(ExitCodes.TimedOut);
+        Assert.Contains("GuestCallCanceledException: TimedOut", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TimeoutLeavesQuickCallsAlone() => Assert.Equal("42\n", Cli.RunGuest("Add", "40", "2", "--timeout", "5000").Succeeded());
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("soon")]
+    [InlineData("-5")]
+    public void TimeoutMustBeAPositiveNumberOfMilliseconds(string value) =>
+        Assert.Contains("--timeout", Cli.RunGuest("Add", "1", "2", "--timeout", value).Failed(ExitCodes.Usage), StringComparison.Ordinal);
+
+    [Fact]
     public void BytesComeFromAFile()
     {
         var path = Path.GetTempFileName();

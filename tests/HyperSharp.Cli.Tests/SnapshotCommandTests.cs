@@ -110,6 +110,13 @@ public sealed partial class SnapshotCommandTests : IClassFixture<SavedSnapshot>,
     }
 
     [Fact]
+    public void CallTakesATimeout()
+    {
+        Assert.Equal("41\n", Cli.Run("snapshot", "call", "--timeout", "5000", _saved.Directory, "GetStatic").Succeeded());
+        Assert.Contains("TimedOut", Cli.Run("snapshot", "call", "--timeout", "50", _saved.Directory, "Spin").Failed(ExitCodes.TimedOut), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CallOfAMissingFunctionListsTheExports()
     {
         var error = Cli.Run("snapshot", "call", _saved.Directory + ":t", "Nope").Failed(ExitCodes.Usage);

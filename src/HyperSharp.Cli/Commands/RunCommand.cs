@@ -23,14 +23,16 @@ internal static class RunCommand
             Description = ArgumentsDescription + " Put -- before them if one could be taken for an option, such as -h.",
         };
         var sizes = new SandboxSizeOptions();
+        var timeout = new CallTimeoutOption();
         var command = new Command("run", "Calls one function of a guest and prints its result.") { guest, function, arguments };
         sizes.AddTo(command);
+        timeout.AddTo(command);
         command.SetAction(parseResult =>
         {
             var output = parseResult.InvocationConfiguration.Output;
             var guestPath = parseResult.GetRequiredValue(guest);
             var calls = new GuestCalls(output);
-            using var sandbox = Open(guestPath, calls.CreateHostFunctions(), sizes.Read(parseResult));
+            using var sandbox = Open(guestPath, calls.CreateHostFunctions(), sizes.Read(parseResult) with { CallTimeout = timeout.Read(parseResult) });
             calls.WriteResult(GuestCalls.Call(sandbox, parseResult.GetRequiredValue(function), parseResult.GetValue(arguments) ?? [], Path.GetFileName(guestPath)));
             return ExitCodes.Success;
         });

@@ -26,6 +26,8 @@ internal static class CallCommand
         {
             location, function, arguments, noVerify,
         };
+        var timeout = new CallTimeoutOption();
+        timeout.AddTo(command);
         command.SetAction(parseResult =>
         {
             var (directory, reference) = SnapshotDirectory.SplitLocation(parseResult.GetRequiredValue(location));
@@ -34,7 +36,7 @@ internal static class CallCommand
             using (snapshot)
             {
                 var calls = new GuestCalls(parseResult.InvocationConfiguration.Output);
-                using var sandbox = Sandbox.FromSnapshot(snapshot, calls.CreateHostFunctions());
+                using var sandbox = Sandbox.FromSnapshot(snapshot, calls.CreateHostFunctions(), snapshot.Options with { CallTimeout = timeout.Read(parseResult) });
                 calls.WriteResult(GuestCalls.Call(sandbox, parseResult.GetRequiredValue(function), parseResult.GetValue(arguments) ?? [], $"{directory}:{resolved}"));
             }
 
