@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Text;
 using HyperSharp.Calls;
+using HyperSharp.Execution;
 
 namespace HyperSharp;
 
@@ -26,6 +27,9 @@ public sealed partial class HostFunctions
 
     private readonly Dictionary<string, HostFunction> _functions = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+
+    /// <summary>The last <see cref="Freeze"/>, until a definition changes.</summary>
+    private HostFunctionTable? _frozen;
 
     /// <summary>Creates a registry holding the default <c>HostPrint</c>.</summary>
     public HostFunctions()
@@ -89,16 +93,20 @@ public sealed partial class HostFunctions
     {
         lock (_lock)
         {
+            _frozen = null;
             return _functions.Remove(name);
         }
     }
 
-    /// <summary>A copy for one sandbox: lookups without locks, unaffected by later changes.</summary>
-    internal FrozenDictionary<string, HostFunction> Freeze()
+    /// <summary>
+    /// A copy for sandboxes: lookups without locks, unaffected by later changes. Built once and shared until the
+    /// next <see cref="Define(string, GuestValueType, IReadOnlyList{GuestValueType}, Func{GuestValue[], GuestValue})"/> or <see cref="Remove"/>.
+    /// </summary>
+    internal HostFunctionTable Freeze()
     {
         lock (_lock)
         {
-            return _functions.ToFrozenDictionary(StringComparer.Ordinal);
+            return _frozen ??= new HostFunctionTable(_functions.ToFrozenDictionary(StringComparer.Ordinal));
         }
     }
 
@@ -114,6 +122,7 @@ public sealed partial class HostFunctions
         lock (_lock)
         {
             _functions[name] = function;
+            _frozen = null;
         }
     }
 }

@@ -27,6 +27,9 @@ public sealed partial class Sandbox : IDisposable
 
     private static long s_seedGeneration = Random.Shared.NextInt64();
 
+    /// <summary>The registry of a sandbox created without one: just <c>HostPrint</c>, frozen once for all of them.</summary>
+    private static readonly HostFunctions s_defaultHostFunctions = new();
+
     private static readonly Action<object?> s_cancelFromToken =
         static handle => ((InterruptHandle)handle!).Interrupt(CallCancellationReason.TokenCanceled);
 
@@ -47,16 +50,16 @@ public sealed partial class Sandbox : IDisposable
     private int _released;
     private volatile bool _disposeRequested;
 
-    private Sandbox(IVirtualMachine vm, GuestMemory memory, MemoryLayout layout, FrozenDictionary<string, HostFunction> hostFunctions, TimeSpan? callTimeout)
+    private Sandbox(IVirtualMachine vm, GuestMemory memory, MemoryLayout layout, HostFunctionTable hostFunctions, TimeSpan? callTimeout)
     {
         _vm = vm;
         _memory = memory;
         _layout = layout;
         _callTimeout = callTimeout;
         InterruptHandle = new InterruptHandle(vm);
-        _hostCalls = new HostCallDispatcher(memory, layout, hostFunctions);
+        _hostCalls = new HostCallDispatcher(memory, layout, hostFunctions.Functions);
         _runLoop = new RunLoop(vm, memory, layout, _hostCalls, InterruptHandle);
-        _hostFunctions = hostFunctions.ToFrozenDictionary(f => f.Key, f => f.Value.Signature, StringComparer.Ordinal);
+        _hostFunctions = hostFunctions.Signatures;
         _dirtyPages = new ulong[memory.DirtyBitmapLength];
     }
 
@@ -109,7 +112,7 @@ public sealed partial class Sandbox : IDisposable
         options.Validate();
         var device = KvmDevice.Shared;
         var image = ElfImage.Parse(elf.ToArray());
-        var functions = (hostFunctions ?? new HostFunctions()).Freeze();
+        var functions = (hostFunctions ?? s_defaultHostFunctions).Freeze();
         var boot = GuestImageBuilder.Build(image, options);
         KvmVirtualMachine? vm = null;
         try
@@ -215,8 +218,8 @@ public sealed partial class Sandbox : IDisposable
             CheckOptionsMatch(snapshot.Layout, options);
         }
 
-        var functions = (hostFunctions ?? new HostFunctions()).Freeze();
-        var missing = snapshot.MissingHostFunctions(functions.ToDictionary(f => f.Key, f => f.Value.Signature, StringComparer.Ordinal));
+        var functions = (hostFunctions ?? s_defaultHostFunctions).Freeze();
+        var missing = snapshot.MissingHostFunctions(functions.Signatures);
         if (missing.Count > 0)
         {
             throw new SnapshotMismatchException("The host functions do not match the snapshot", missing);
