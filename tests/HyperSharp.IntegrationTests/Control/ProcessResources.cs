@@ -1,12 +1,18 @@
 namespace HyperSharp.IntegrationTests.Control;
 
-/// <summary>What this process holds, read from <c>/proc/self</c>: open descriptors, mappings, resident memory.</summary>
+/// <summary>
+/// What this process holds, read from <c>/proc/self</c>: open descriptors, the mappings sandboxes make (guest memory
+/// and snapshot memfds, <c>kvm_run</c> pages: the runtime's own come and go too freely to count), resident memory.
+/// </summary>
 internal readonly record struct ProcessResources(int FileDescriptors, int Mappings, long ResidentBytes)
 {
     public static ProcessResources Read() => new(
         Directory.GetFiles("/proc/self/fd").Length,
-        File.ReadAllLines("/proc/self/maps").Length,
+        File.ReadLines("/proc/self/maps").Count(IsSandboxMapping),
         ResidentKilobytes() * 1024);
+
+    private static bool IsSandboxMapping(string line) =>
+        line.Contains("memfd:hypersharp", StringComparison.Ordinal) || line.Contains("kvm", StringComparison.Ordinal);
 
     /// <summary>Minor page faults of the whole process so far (<c>/proc/self/stat</c> field 10).</summary>
     public static long MinorFaults()
