@@ -49,7 +49,7 @@ public sealed class GuestOutputFuzzTests : IDisposable
         host.Define("HostRepeat", (int n) => new string('x', Math.Clamp(n, 0, 8192)));
         host.Define("HostVoid", () => { });
         host.Define("Throws", int () => throw new InvalidOperationException("host function exploded"));
-        _dispatcher = new HostCallDispatcher(_memory, _layout, host.Freeze());
+        _dispatcher = new HostCallDispatcher(_memory, _layout, host.Freeze().Functions);
     }
 
     /// <summary>Valid CALLs of the host functions above, sometimes with a wrong name, arity, argument or return type.</summary>
