@@ -1,18 +1,33 @@
 namespace HyperSharp.IntegrationTests.Control;
 
 /// <summary>
-/// What this process holds, read from <c>/proc/self</c>: open descriptors, the mappings sandboxes make (guest memory
-/// and snapshot memfds, <c>kvm_run</c> pages: the runtime's own come and go too freely to count), resident memory.
+/// What this process holds, read from <c>/proc/self</c>: the descriptors and mappings sandboxes make (KVM VM and vCPU
+/// fds, guest memory and snapshot memfds, <c>kvm_run</c> pages), and resident memory. The runtime's own descriptors
+/// and mappings are left out: they come and go with assembly loads, GC regions and threads.
 /// </summary>
 internal readonly record struct ProcessResources(int FileDescriptors, int Mappings, long ResidentBytes)
 {
     public static ProcessResources Read() => new(
-        Directory.GetFiles("/proc/self/fd").Length,
-        File.ReadLines("/proc/self/maps").Count(IsSandboxMapping),
+        DescriptorTargets().Count(IsSandboxObject),
+        File.ReadLines("/proc/self/maps").Count(IsSandboxObject),
         ResidentKilobytes() * 1024);
 
-    private static bool IsSandboxMapping(string line) =>
-        line.Contains("memfd:hypersharp", StringComparison.Ordinal) || line.Contains("kvm", StringComparison.Ordinal);
+    /// <summary>What each open descriptor points at (<c>/proc/self/fd</c> link targets), for failure messages.</summary>
+    public static List<string> DescriptorTargets() =>
+        [.. Directory.GetFiles("/proc/self/fd").Select(fd =>
+        {
+            try
+            {
+                return new FileInfo(fd).LinkTarget ?? "?";
+            }
+            catch (IOException)
+            {
+                return "(closed)";
+            }
+        })];
+
+    private static bool IsSandboxObject(string descriptorOrMapping) =>
+        descriptorOrMapping.Contains("memfd:hypersharp", StringComparison.Ordinal) || descriptorOrMapping.Contains("kvm", StringComparison.Ordinal);
 
     /// <summary>Minor page faults of the whole process so far (<c>/proc/self/stat</c> field 10).</summary>
     public static long MinorFaults()
