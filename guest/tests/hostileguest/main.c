@@ -7,31 +7,9 @@
  */
 #include "hypersharp/guest.h"
 #include "hypersharp/port.h"
+#include "raw_output.h"
 
-/* ---- Raw access to the shared buffers -------------------------------------------------------- */
-
-static uint8_t *output(void) { return (uint8_t *)(uintptr_t)hs_get_peb()->output_base; }
-
-static uint32_t output_size(void) { return (uint32_t)hs_get_peb()->output_size; }
-
-static void put_u8(size_t offset, uint8_t value) { output()[offset] = value; }
-
-static void put_u16(size_t offset, uint16_t value) { memcpy(output() + offset, &value, 2); }
-
-static void put_u32(size_t offset, uint32_t value) { memcpy(output() + offset, &value, 4); }
-
-static void put_header(uint32_t size, uint8_t kind, uint8_t return_type, uint16_t count,
-                       uint32_t name_size)
-{
-    hs_message_header header = {size, kind, return_type, count, name_size, 0};
-    memcpy(output(), &header, sizeof header);
-}
-
-static void put_value_header(size_t offset, uint8_t type, uint32_t size)
-{
-    hs_value_header header = {.type = type, .size = size};
-    memcpy(output() + offset, &header, sizeof header);
-}
+/* ---- Raw access to the shared buffers: tests/common/raw_output.h ----------------------------- */
 
 /* A well-formed RETURN of INT 42 at the start of the output buffer: each lie then breaks one field. */
 static void put_valid_int_return(void)

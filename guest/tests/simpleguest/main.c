@@ -6,6 +6,7 @@
  */
 #include "hypersharp/guest.h"
 #include "hypersharp/port.h"
+#include "raw_output.h"
 
 /* ---- Echo -------------------------------------------------------------------------------- */
 
@@ -464,22 +465,7 @@ static void echo_first_8kib(const hs_call *call, hs_result *result)
 
 /* ---- Hostile: break the protocol on purpose ------------------------------------------------- */
 
-static uint8_t *output_buffer(void) { return (uint8_t *)(uintptr_t)hs_get_peb()->output_base; }
-
-static void put_header(uint32_t size, uint8_t kind, uint8_t return_type, uint16_t count,
-                       uint32_t name_size)
-{
-    hs_message_header header = {size, kind, return_type, count, name_size, 0};
-    memcpy(output_buffer(), &header, sizeof header);
-}
-
-static void put_value_header(size_t offset, uint8_t type, uint32_t size)
-{
-    hs_value_header header = {.type = type, .size = size};
-    memcpy(output_buffer() + offset, &header, sizeof header);
-}
-
-static void put_int(size_t offset, int32_t value) { memcpy(output_buffer() + offset, &value, 4); }
+/* output(), put_header(), put_value_header(), put_i32(): tests/common/raw_output.h */
 
 static void out_to_port(const hs_call *call, hs_result *result)
 {
@@ -505,17 +491,17 @@ static void halt(const hs_call *call, hs_result *result)
 static void corrupt_output(const hs_call *call, hs_result *result)
 {
     int32_t mode = hs_arg_int(call, 0);
-    memset(output_buffer(), 0, 64);
+    memset(output(), 0, 64);
     switch (mode) {
     case 1: /* size beyond the output buffer */
         put_header((uint32_t)hs_get_peb()->output_size + 8, HS_MSG_RETURN, HS_TYPE_INT, 1, 0);
         put_value_header(16, HS_TYPE_INT, 4);
-        put_int(24, 42);
+        put_i32(24, 42);
         break;
     case 2: /* size not a multiple of 8 */
         put_header(33, HS_MSG_RETURN, HS_TYPE_INT, 1, 0);
         put_value_header(16, HS_TYPE_INT, 4);
-        put_int(24, 42);
+        put_i32(24, 42);
         break;
     case 3: /* unknown kind */
         put_header(16, 77, HS_TYPE_VOID, 0, 0);
@@ -523,31 +509,31 @@ static void corrupt_output(const hs_call *call, hs_result *result)
     case 4: /* STRING that is not UTF-8 */
         put_header(32, HS_MSG_RETURN, HS_TYPE_STRING, 1, 0);
         put_value_header(16, HS_TYPE_STRING, 2);
-        output_buffer()[24] = 0xFF;
-        output_buffer()[25] = 0xFE;
+        output()[24] = 0xFF;
+        output()[25] = 0xFE;
         break;
     case 5: /* INT whose size says 8 */
         put_header(32, HS_MSG_RETURN, HS_TYPE_INT, 1, 0);
         put_value_header(16, HS_TYPE_INT, 8);
-        put_int(24, 42);
+        put_i32(24, 42);
         break;
     case 6: /* a valid STRING, but the function returns INT */
         put_header(32, HS_MSG_RETURN, HS_TYPE_STRING, 1, 0);
         put_value_header(16, HS_TYPE_STRING, 1);
-        output_buffer()[24] = 'x';
+        output()[24] = 'x';
         break;
     case 7: /* nonzero padding after the INT */
         put_header(32, HS_MSG_RETURN, HS_TYPE_INT, 1, 0);
         put_value_header(16, HS_TYPE_INT, 4);
-        put_int(24, 42);
-        output_buffer()[30] = 1;
+        put_i32(24, 42);
+        output()[30] = 1;
         break;
     case 8: /* RETURN with two values */
         put_header(48, HS_MSG_RETURN, HS_TYPE_INT, 2, 0);
         put_value_header(16, HS_TYPE_INT, 4);
-        put_int(24, 1);
+        put_i32(24, 1);
         put_value_header(32, HS_TYPE_INT, 4);
-        put_int(40, 2);
+        put_i32(40, 2);
         break;
     case 9: /* size 0 */
         put_header(0, HS_MSG_RETURN, HS_TYPE_INT, 1, 0);
@@ -565,8 +551,8 @@ static void corrupt_output(const hs_call *call, hs_result *result)
 static void corrupt_host_call(const hs_call *call, hs_result *result)
 {
     int32_t mode = hs_arg_int(call, 0);
-    memset(output_buffer(), 0, 64);
-    memcpy(output_buffer() + 16, "HostAdd", 7);
+    memset(output(), 0, 64);
+    memcpy(output() + 16, "HostAdd", 7);
     switch (mode) {
     case 1: /* name_size beyond the message */
         put_header(32, HS_MSG_CALL, HS_TYPE_INT, 0, 1000);
@@ -578,9 +564,9 @@ static void corrupt_host_call(const hs_call *call, hs_result *result)
     case 3: /* count 1000 with two values */
         put_header(56, HS_MSG_CALL, HS_TYPE_INT, 1000, 7);
         put_value_header(24, HS_TYPE_INT, 4);
-        put_int(32, 1);
+        put_i32(32, 1);
         put_value_header(40, HS_TYPE_INT, 4);
-        put_int(48, 2);
+        put_i32(48, 2);
         break;
     default:
         hs_return_error(result, HS_ERROR_GUEST, "CorruptHostCall: unknown mode %d", mode);
@@ -596,7 +582,7 @@ static void lying_abort(const hs_call *call, hs_result *result)
 {
     (void)call;
     (void)result;
-    memset(output_buffer(), 0, 64);
+    memset(output(), 0, 64);
     put_header(0xFFFFFFF0u, HS_MSG_ERROR, HS_TYPE_VOID, 1, 99);
     hs_outl(HS_PORT_ABORT, 99);
     for (;;)
