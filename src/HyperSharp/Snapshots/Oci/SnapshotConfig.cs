@@ -51,6 +51,7 @@ internal sealed class SnapshotConfigLayout
 }
 
 /// <summary>A guest export or host function: name, return type and parameter types (lower-case type names).</summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(SnapshotConfigFunctionConverter))]
 internal sealed class SnapshotConfigFunction
 {
     public required string Name { get; init; }
