@@ -41,7 +41,7 @@ public sealed partial class Sandbox : IDisposable
     private readonly FrozenDictionary<string, GuestFunctionSignature> _hostFunctions;
     private readonly ulong[] _dirtyPages;
     private readonly TimeSpan? _callTimeout;
-    private FrozenDictionary<string, GuestFunctionSignature> _guestFunctions = FrozenDictionary<string, GuestFunctionSignature>.Empty;
+    private IReadOnlyDictionary<string, GuestFunctionSignature> _guestFunctions = FrozenDictionary<string, GuestFunctionSignature>.Empty;
     private Snapshot? _current;
     private ulong _generation;
     private Exception? _poisonCause;
@@ -443,7 +443,7 @@ public sealed partial class Sandbox : IDisposable
                 }
             }
 
-            _guestFunctions = functions.ToFrozenDictionary(StringComparer.Ordinal);
+            _guestFunctions = functions;
         }
         finally
         {

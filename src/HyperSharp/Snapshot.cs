@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using HyperSharp.Hypervisors;
 using HyperSharp.Memory;
 using HyperSharp.Snapshots;
@@ -24,7 +23,7 @@ public sealed class Snapshot : IDisposable
         MemoryImage memory,
         MemoryLayout layout,
         VcpuState vcpu,
-        FrozenDictionary<string, GuestFunctionSignature> guestFunctions,
+        IReadOnlyDictionary<string, GuestFunctionSignature> guestFunctions,
         IReadOnlyList<GuestFunctionSignature> hostFunctions,
         ulong generation)
     {
@@ -66,7 +65,8 @@ public sealed class Snapshot : IDisposable
 
     internal VcpuState Vcpu { get; }
 
-    internal FrozenDictionary<string, GuestFunctionSignature> GuestFunctionTable { get; }
+    /// <summary>Never changed after construction; shared by every sandbox made from or restored to this snapshot.</summary>
+    internal IReadOnlyDictionary<string, GuestFunctionSignature> GuestFunctionTable { get; }
 
     internal bool IsDisposed => _disposed;
 

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using HyperSharp.Hypervisors;
 using HyperSharp.Memory;
 using HyperSharp.Snapshots.Oci;
@@ -132,8 +131,12 @@ internal static class SnapshotConfigMapper
 
     public static GuestFunctionSignature ToSignature(SnapshotConfigFunction f) => new(f.Name, f.ReturnType, [.. f.ParameterTypes]);
 
-    public static FrozenDictionary<string, GuestFunctionSignature> ToFunctionTable(IEnumerable<SnapshotConfigFunction> functions) =>
-        functions.Select(ToSignature).ToFrozenDictionary(f => f.Name, StringComparer.Ordinal);
+    /// <summary>
+    /// The guest function table (names already checked unique). A plain dictionary: freezing one costs more than the
+    /// lookups of a typical sandbox's lifetime save.
+    /// </summary>
+    public static Dictionary<string, GuestFunctionSignature> ToFunctionTable(IEnumerable<SnapshotConfigFunction> functions) =>
+        functions.Select(ToSignature).ToDictionary(f => f.Name, StringComparer.Ordinal);
 
     private static SnapshotConfigLayout ToConfig(MemoryLayout l) => new()
     {

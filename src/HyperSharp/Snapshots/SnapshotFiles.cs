@@ -31,7 +31,7 @@ internal static class SnapshotFiles
     public static Snapshot Load(string directory, string reference, SnapshotLoadOptions options)
     {
         using var artifact = OciLayoutReader.Read(directory, reference, options.VerifyDigests);
-        var config = OciLayoutReader.Parse(artifact.Config, SnapshotConfigJsonContext.Default.SnapshotConfig, "snapshot config");
+        var config = OciLayoutReader.ParseConfig(artifact.Config);
         SnapshotConfigValidator.Validate(config);
         if ((ulong)artifact.Memory.Length != config.MemorySize)
         {

@@ -71,6 +71,17 @@ public sealed class OciLayoutRejectionTests : IDisposable
         Expect(SnapshotFormatError.MalformedJson);
     }
 
+    [Theory]
+    [InlineData("vcpu", "msrs")]
+    [InlineData(null, "guest_functions")]
+    [InlineData(null, "host_functions")]
+    public void ANullArrayEntryIsRefused(string? parent, string array)
+    {
+        // The generated contract let these through and the mapper then threw NullReferenceException.
+        _fixture.EditConfig(c => ((JsonArray)(parent is null ? c : c[parent]!)[array]!).Add(null));
+        Expect(SnapshotFormatError.MalformedJson);
+    }
+
     [Fact]
     public void JsonOverOneMebibyteIsRefusedBeforeParsing()
     {

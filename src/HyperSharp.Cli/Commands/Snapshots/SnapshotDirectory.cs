@@ -77,7 +77,7 @@ internal static class SnapshotDirectory
         var entries = index.Manifests.Where(m => m.Digest == digest).ToList();
         using var manifestFile = LayoutFile.Open(OciPaths.Blob(directory, artifact.ManifestDigest), SnapshotFormatError.MissingBlob, SnapshotFormatError.NotARegularFile);
         var manifest = OciLayoutReader.Parse(manifestFile.ReadAll(OciLayoutReader.MaxJsonSize), OciJsonContext.Default.OciManifest, "manifest");
-        var config = OciLayoutReader.Parse(artifact.Config, SnapshotConfigJsonContext.Default.SnapshotConfig, "snapshot config");
+        var config = OciLayoutReader.ParseConfig(artifact.Config);
         return new SnapshotDescription(
             [.. entries.Select(m => m.RefName).OfType<string>()],
             entries[0],

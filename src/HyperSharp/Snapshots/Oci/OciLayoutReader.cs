@@ -115,7 +115,13 @@ internal static class OciLayoutReader
     }
 
     /// <summary>Parses JSON with a source-generated contract; any JSON error is <see cref="SnapshotFormatError.MalformedJson"/>.</summary>
-    public static T Parse<T>(byte[] json, JsonTypeInfo<T> contract, string what)
+    public static T Parse<T>(byte[] json, JsonTypeInfo<T> contract, string what) =>
+        Parse(json, bytes => JsonSerializer.Deserialize(bytes, contract), what);
+
+    /// <summary>Parses the snapshot config with <see cref="SnapshotConfigReader"/>; errors as for the other JSON files.</summary>
+    public static SnapshotConfig ParseConfig(byte[] json) => Parse(json, bytes => SnapshotConfigReader.Read(bytes), "snapshot config");
+
+    private static T Parse<T>(byte[] json, Func<byte[], T?> read, string what)
     {
         if (!Utf8.IsValid(json))
         {
@@ -124,8 +130,7 @@ internal static class OciLayoutReader
 
         try
         {
-            return JsonSerializer.Deserialize(json, contract)
-                ?? throw new SnapshotFormatException(SnapshotFormatError.MalformedJson, $"The {what} is JSON null.");
+            return read(json) ?? throw new SnapshotFormatException(SnapshotFormatError.MalformedJson, $"The {what} is JSON null.");
         }
         catch (JsonException e)
         {

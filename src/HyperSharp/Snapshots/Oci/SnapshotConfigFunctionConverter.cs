@@ -16,7 +16,10 @@ internal sealed class SnapshotConfigFunctionConverter : JsonConverter<SnapshotCo
     private static readonly (GuestValueType Type, byte[] Name)[] s_typeNames =
         [.. Enum.GetValues<GuestValueType>().Select(t => (t, Encoding.UTF8.GetBytes(JsonNamingPolicy.SnakeCaseLower.ConvertName(t.ToString()))))];
 
-    public override SnapshotConfigFunction Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    public override SnapshotConfigFunction Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadFunction(ref reader);
+
+    /// <summary>Reads the function object the reader is on; <see cref="SnapshotConfigReader"/> calls this directly.</summary>
+    public static SnapshotConfigFunction ReadFunction(ref Utf8JsonReader reader)
     {
         Expect(ref reader, JsonTokenType.StartObject, "a function object");
         string? name = null;
