@@ -24,6 +24,9 @@ internal sealed class KvmDevice : IDisposable
 
     private readonly SafeFileDescriptor _fd;
 
+    /// <summary>Held by the shared device only; see <see cref="StaticKeyPin"/>.</summary>
+    private StaticKeyPin? _staticKeyPin;
+
     /// <summary>The register sets HyperSharp loads through <c>kvm_run</c> when KVM offers all of them.</summary>
     private const int SyncRegsNeeded = KvmRun.KVM_SYNC_X86_REGS | KvmRun.KVM_SYNC_X86_SREGS | KvmRun.KVM_SYNC_X86_EVENTS;
 
@@ -137,7 +140,14 @@ internal sealed class KvmDevice : IDisposable
         return vm;
     }
 
-    public void Dispose() => _fd.Dispose();
+    /// <summary>Whether this device holds an idle VM that keeps KVM's static keys enabled (the shared device does).</summary>
+    public bool PinsStaticKeys => _staticKeyPin is not null;
+
+    public void Dispose()
+    {
+        _staticKeyPin?.Dispose();
+        _fd.Dispose();
+    }
 
     /// <summary>Wraps <c>KVM_GET_SUPPORTED_CPUID</c>, growing the buffer while the kernel says E2BIG.</summary>
     private static unsafe KvmCpuidEntry2[] GetSupportedCpuid(SafeFileDescriptor fd)
@@ -236,7 +246,9 @@ internal sealed class KvmDevice : IDisposable
     {
         try
         {
-            return (Open(), null);
+            var device = Open();
+            device._staticKeyPin = StaticKeyPin.TryCreate(device);
+            return (device, null);
         }
         catch (HypervisorUnavailableException e)
         {
