@@ -19,6 +19,18 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
     /// </summary>
     private bool _exitWritesRegisters;
 
+    /// <summary>
+    /// Nothing has run or been restored on the vCPU yet, so XCR0 and the debug registers hold their reset values
+    /// and a restore can leave out the ioctls that would only write those values again.
+    /// </summary>
+    private bool _atReset = true;
+
+    /// <summary>XCR0 after reset: x87 state only (<c>XFEATURE_MASK_FP</c>).</summary>
+    private const ulong ResetXcr0 = 1;
+
+    /// <summary>DR0–DR3 clear, DR6 and DR7 at their reset values (<c>DR6_ACTIVE_LOW</c>, <c>DR7_FIXED_1</c>).</summary>
+    private static readonly DebugRegisters s_resetDebugRegisters = new(0, 0, 0, 0, 0xFFFF_0FF0, 0x400);
+
     /// <summary>The OS thread id of the current thread, fetched once per thread (<c>gettid</c> is a system call).</summary>
     [ThreadStatic]
     private static int t_threadId;
@@ -77,6 +89,7 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
 
     public VcpuExit Run()
     {
+        _atReset = false;
         var exit = _vcpu.RunOnce();
         _exitWritesRegisters = exit.Reason is VcpuExitReason.IoIn or VcpuExitReason.Mmio;
         return exit;
@@ -160,7 +173,9 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
     /// <summary>
     /// The matching seven setters. Events go last: KVM_SET_REGS and KVM_SET_SREGS would clear a pending exception.
     /// With KVM_CAP_SYNC_REGS, regs, sregs and events (in that order) ride on the next KVM_RUN instead, so a
-    /// restore makes four ioctls. A failure part-way leaves the vCPU partly restored; the caller must not run it.
+    /// restore makes four ioctls, and two on a vCPU that has neither run nor been restored when XCR0 and the debug
+    /// registers are at their reset values (as in every snapshot so far). A failure part-way leaves the vCPU partly
+    /// restored; the caller must not run it.
     /// </summary>
     public void RestoreState(VcpuState state)
     {
@@ -182,11 +197,13 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
         debugregs.Db[2] = debug.Dr2;
         debugregs.Db[3] = debug.Dr3;
 
+        // On a vCPU that has neither run nor been restored, writing reset values again is two ioctls for nothing.
+        var setXcrs = !_atReset || state.Xcr0 != ResetXcr0;
+        var setDebugregs = !_atReset || debug != s_resetDebugRegisters;
+        _atReset = false;
         if (_syncRegs)
         {
-            _vcpu.SetXcrs(xcrs);
-            _vcpu.SetXsave(state.Xsave.AsSpan());
-            _vcpu.SetDebugregs(debugregs);
+            SetXcrsXsaveDebugregs(setXcrs, xcrs, state.Xsave.AsSpan(), setDebugregs, debugregs);
             _vcpu.SetMsrs(state.Msrs.AsSpan());
             _vcpu.StageRegisters(state.Registers, state.SpecialRegisters, state.Events);
             return;
@@ -194,11 +211,24 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
 
         _vcpu.SetSregs(state.SpecialRegisters);
         _vcpu.SetRegs(state.Registers);
-        _vcpu.SetXcrs(xcrs);
-        _vcpu.SetXsave(state.Xsave.AsSpan());
-        _vcpu.SetDebugregs(debugregs);
+        SetXcrsXsaveDebugregs(setXcrs, xcrs, state.Xsave.AsSpan(), setDebugregs, debugregs);
         _vcpu.SetMsrs(state.Msrs.AsSpan());
         _vcpu.SetVcpuEvents(state.Events);
+    }
+
+    /// <summary>XCR0 before the XSAVE area, which KVM checks against it; the debug registers when asked.</summary>
+    private void SetXcrsXsaveDebugregs(bool setXcrs, in KvmXcrs xcrs, ReadOnlySpan<byte> xsave, bool setDebugregs, in KvmDebugregs debugregs)
+    {
+        if (setXcrs)
+        {
+            _vcpu.SetXcrs(xcrs);
+        }
+
+        _vcpu.SetXsave(xsave);
+        if (setDebugregs)
+        {
+            _vcpu.SetDebugregs(debugregs);
+        }
     }
 
     public void Dispose()
