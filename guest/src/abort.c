@@ -1,7 +1,7 @@
 /* hs_abort and friends: the guest gives up for good (HS_PORT_ABORT). */
 #include "internal.h"
 
-_Noreturn void hs_hang(void)
+HS_COLD _Noreturn void hs_hang(void)
 {
     for (;;)
         __asm__ volatile("");
@@ -10,7 +10,7 @@ _Noreturn void hs_hang(void)
 /* Room the ERROR message needs besides its text: headers plus the NUL and padding. */
 #define ERROR_OVERHEAD (HS_WIRE_PAYLOAD_OFFSET + 8u)
 
-static _Noreturn void vabort(int code, const char *format, va_list args)
+HS_COLD static _Noreturn void vabort(int code, const char *format, va_list args)
 {
     const hs_peb *peb = hs_peb_pointer;
     if (peb && peb->output_size >= ERROR_OVERHEAD + 8) {
@@ -27,19 +27,19 @@ static _Noreturn void vabort(int code, const char *format, va_list args)
     hs_hang();
 }
 
-_Noreturn void hs_abortf(int code, const char *format, ...)
+HS_COLD _Noreturn void hs_abortf(int code, const char *format, ...)
 {
     va_list args;
     va_start(args, format);
     vabort(code, format, args);
 }
 
-_Noreturn void hs_abort(int code, const char *message)
+HS_COLD _Noreturn void hs_abort(int code, const char *message)
 {
     hs_abortf(code, "%s", message ? message : "");
 }
 
-_Noreturn void hs_assert_failed(const char *expression, const char *file, int line)
+HS_COLD _Noreturn void hs_assert_failed(const char *expression, const char *file, int line)
 {
     hs_abortf(HS_ABORT_ASSERTION, "assertion failed: %s (%s:%d)", expression, file, line);
 }

@@ -5,7 +5,7 @@
  */
     .equ HS_PORT_USER_MODE, 0x6804   /* abi.h */
 
-    .text
+    .section .text.unlikely, "ax", @progbits  /* off the pages every call runs (internal.h, HS_COLD) */
     .globl _start
     .type _start, @function
 _start:

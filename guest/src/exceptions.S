@@ -28,7 +28,7 @@
     .org 1b + STUB_SIZE, 0xCC
 .endm
 
-    .text
+    .section .text.unlikely, "ax", @progbits  /* off the pages every call runs (internal.h, HS_COLD) */
     .balign STUB_SIZE
     .globl hs_exception_stubs
     .type hs_exception_stubs, @function

@@ -65,7 +65,7 @@ static void unlink(block *b)
         f->next->previous = f->previous;
 }
 
-void hs_heap_init(uint64_t base, uint64_t size)
+HS_COLD void hs_heap_init(uint64_t base, uint64_t size)
 {
     uint64_t start = (base + ALIGNMENT - 1) & ~(uint64_t)(ALIGNMENT - 1);
     uint64_t end = (base + size) & ~(uint64_t)(ALIGNMENT - 1);
@@ -81,7 +81,7 @@ void hs_heap_init(uint64_t base, uint64_t size)
     heap_bytes = free_bytes = size_of(first);
 }
 
-static _Noreturn void out_of_memory(const char *function, size_t requested)
+HS_COLD static _Noreturn void out_of_memory(const char *function, size_t requested)
 {
     hs_abortf(HS_ABORT_OUT_OF_MEMORY,
               "out of memory: %s requested %zu bytes; %zu of %zu heap bytes are free%s", function,

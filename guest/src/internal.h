@@ -6,6 +6,14 @@
 #include "hypersharp/port.h"
 #include "hypersharp/wire.h"
 
+/*
+ * Code that runs once (initialisation, registration) or rarely (printing, aborting). gcc puts it
+ * in .text.unlikely, which link/guest.ld places first, so the code every call runs (dispatch,
+ * wire decoding, arguments, results, heap, mem*) shares as few pages as possible: a new VM takes
+ * a page fault for every page a call touches for the first time.
+ */
+#define HS_COLD __attribute__((cold))
+
 /* A registered guest function: its wire signature plus the code to run. */
 typedef struct hs_function {
     hs_signature signature;

@@ -1,7 +1,7 @@
 /* hs_printf: formatted text to the host function HostPrint(string) -> int. */
 #include "internal.h"
 
-int hs_vprintf(const char *format, va_list args)
+HS_COLD int hs_vprintf(const char *format, va_list args)
 {
     char small[256];
     va_list again;
@@ -22,7 +22,7 @@ int hs_vprintf(const char *format, va_list args)
     return ok ? reply.value.as.i32 : -1;
 }
 
-int hs_printf(const char *format, ...)
+HS_COLD int hs_printf(const char *format, ...)
 {
     va_list args;
     va_start(args, format);

@@ -8,20 +8,20 @@ typedef struct sink {
     size_t length;
 } sink;
 
-static void put(sink *s, char c)
+HS_COLD static void put(sink *s, char c)
 {
     if (s->length + 1 < s->size)
         s->buffer[s->length] = c;
     s->length++;
 }
 
-static void put_text(sink *s, const char *text, size_t n)
+HS_COLD static void put_text(sink *s, const char *text, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         put(s, text[i]);
 }
 
-static void put_repeated(sink *s, char c, size_t n)
+HS_COLD static void put_repeated(sink *s, char c, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         put(s, c);
@@ -36,7 +36,7 @@ typedef struct spec {
 } spec;
 
 /* Emits prefix, leading zeros and body, padded to the field width. */
-static void put_field(sink *s, const spec *f, const char *prefix, size_t zeros, const char *body,
+HS_COLD static void put_field(sink *s, const spec *f, const char *prefix, size_t zeros, const char *body,
                       size_t body_length)
 {
     size_t prefix_length = strlen(prefix);
@@ -55,7 +55,7 @@ static void put_field(sink *s, const spec *f, const char *prefix, size_t zeros, 
         put_repeated(s, ' ', padding);
 }
 
-static void put_integer(sink *s, const spec *f, uint64_t magnitude, bool negative, unsigned base,
+HS_COLD static void put_integer(sink *s, const spec *f, uint64_t magnitude, bool negative, unsigned base,
                         bool upper, const char *radix_prefix)
 {
     const char *digit_chars = upper ? "0123456789ABCDEF" : "0123456789abcdef";
@@ -82,7 +82,7 @@ static void put_integer(sink *s, const spec *f, uint64_t magnitude, bool negativ
 
 enum length_modifier { LENGTH_INT, LENGTH_CHAR, LENGTH_SHORT, LENGTH_LONG, LENGTH_LONG_LONG, LENGTH_SIZE };
 
-static int64_t signed_argument(va_list *args, enum length_modifier length)
+HS_COLD static int64_t signed_argument(va_list *args, enum length_modifier length)
 {
     switch (length) {
     case LENGTH_CHAR:
@@ -100,7 +100,7 @@ static int64_t signed_argument(va_list *args, enum length_modifier length)
     }
 }
 
-static uint64_t unsigned_argument(va_list *args, enum length_modifier length)
+HS_COLD static uint64_t unsigned_argument(va_list *args, enum length_modifier length)
 {
     switch (length) {
     case LENGTH_CHAR:
@@ -118,7 +118,7 @@ static uint64_t unsigned_argument(va_list *args, enum length_modifier length)
     }
 }
 
-static size_t parse_number(const char **p)
+HS_COLD static size_t parse_number(const char **p)
 {
     size_t n = 0;
     while (**p >= '0' && **p <= '9')
@@ -126,7 +126,7 @@ static size_t parse_number(const char **p)
     return n;
 }
 
-int hs_vsnprintf(char *buffer, size_t size, const char *format, va_list arguments)
+HS_COLD int hs_vsnprintf(char *buffer, size_t size, const char *format, va_list arguments)
 {
     sink s = {buffer, size, 0};
     va_list args;
@@ -235,7 +235,7 @@ int hs_vsnprintf(char *buffer, size_t size, const char *format, va_list argument
     return s.length > INT32_MAX ? INT32_MAX : (int)s.length;
 }
 
-int hs_snprintf(char *buffer, size_t size, const char *format, ...)
+HS_COLD int hs_snprintf(char *buffer, size_t size, const char *format, ...)
 {
     va_list args;
     va_start(args, format);

@@ -37,7 +37,7 @@ const hs_function *hs_registry_find(const char *name, size_t name_size)
     }
 }
 
-static void place(uint32_t index)
+HS_COLD static void place(uint32_t index)
 {
     const hs_signature *s = &functions[index].signature;
     size_t i = hash(s->name, s->name_size) & (slot_count - 1);
@@ -47,7 +47,7 @@ static void place(uint32_t index)
 }
 
 /* Keeps the table at most half full, so probe sequences stay short. */
-static void make_room_for_one_more(void)
+HS_COLD static void make_room_for_one_more(void)
 {
     if (2 * (function_count + 1) <= slot_count)
         return;
@@ -58,7 +58,7 @@ static void make_room_for_one_more(void)
         place(i);
 }
 
-void hs_register_array(const char *name, hs_type ret, hs_guest_fn fn, int nparams,
+HS_COLD void hs_register_array(const char *name, hs_type ret, hs_guest_fn fn, int nparams,
                        const hs_type *params)
 {
     if (!name)
@@ -112,7 +112,7 @@ void hs_register_array(const char *name, hs_type ret, hs_guest_fn fn, int nparam
     place((uint32_t)function_count++);
 }
 
-void hs_register(const char *name, hs_type ret, hs_guest_fn fn, int nparams, ...)
+HS_COLD void hs_register(const char *name, hs_type ret, hs_guest_fn fn, int nparams, ...)
 {
     hs_type params[HS_MAX_PARAMETERS];
     va_list args;
@@ -123,9 +123,9 @@ void hs_register(const char *name, hs_type ret, hs_guest_fn fn, int nparams, ...
     hs_register_array(name, ret, fn, nparams, params);
 }
 
-void hs_registry_seal(void) { sealed = true; }
+HS_COLD void hs_registry_seal(void) { sealed = true; }
 
-void hs_registry_announce(void)
+HS_COLD void hs_registry_announce(void)
 {
     const hs_peb *peb = hs_peb_pointer;
     hs_signature *signatures = malloc(function_count * sizeof *signatures + 1);

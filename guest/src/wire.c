@@ -476,7 +476,8 @@ int hs_wire_encode_error(void *buffer, size_t capacity, uint32_t code, const cha
     return HS_WIRE_OK;
 }
 
-int hs_wire_encode_functions(void *buffer, size_t capacity, const hs_signature *signatures,
+/* Once per guest, at initialisation: kept off the pages every call runs (internal.h, HS_COLD). */
+__attribute__((cold)) int hs_wire_encode_functions(void *buffer, size_t capacity, const hs_signature *signatures,
                              size_t count, uint64_t *size)
 {
     uint64_t total = HEADER_SIZE;
