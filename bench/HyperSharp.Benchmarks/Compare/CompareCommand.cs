@@ -310,6 +310,9 @@ internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios,
     private const string RestoreAfterDirtying = "Snapshots.RestoreAfterDirtying64Pages/";
     private const double ColdStartViaFileTargetNs = 1.5e6;
     private const double UnverifiedLoadScalingTarget = 2;
+    private const double WarmCallTargetExits = 1.5;
+    private const double CallAndResetTargetExits = 4;
+    private const double FileStartTargetRatio = 2;
 
     public string ToMarkdown()
     {
@@ -511,6 +514,22 @@ internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios,
         var viaElf = Find("Sandboxes.CreateSandboxAndCall").Samples.Median;
         yield return ("Cold start via file faster than via ELF (Create + first Echo)", Time(viaElf),
             $"{Time(coldStart.Median)} ({coldStart.Median / viaElf:0.00}×)", coldStart.Median < viaElf);
+
+        // Issue 6's targets, as same-run ratios.
+        yield return ("Issue 6: warm call ≤ 1.5× the raw exit round trip", Time(WarmCallTargetExits * exit),
+            $"{Time(echo)} ({echo / exit:0.00}×)", echo <= WarmCallTargetExits * exit);
+        yield return ("Issue 6: call + reset cycle ≤ 4× the raw exit round trip", Time(CallAndResetTargetExits * exit),
+            $"{Time(cycle)} ({cycle / exit:0.00}×)", cycle <= CallAndResetTargetExits * exit);
+        var createReady = raw[RawKvm.VmCreateReady].Median;
+        var firstResult = createReady + exit;
+        yield return ("Issue 6: start from snapshot file to first result ≤ 2× raw VM+vCPU creation (VM create → first exit + 1 exit)",
+            Time(FileStartTargetRatio * firstResult),
+            $"{Time(coldStart.Median)} ({coldStart.Median / firstResult:0.00}×; {coldStart.Median / createReady:0.00}× vm_create_ready alone)",
+            coldStart.Median <= FileStartTargetRatio * firstResult);
+        string[] scalarCalls = ["GuestCalls.CallEchoI32", "GuestCalls.CallNothing", "GuestCalls.CallWithHostFunction"];
+        var scalarAllocations = scalarCalls.Select(name => allocations.GetValueOrDefault(name, double.NaN)).ToList();
+        yield return ("Issue 6: zero managed allocations per warm call with scalar arguments (EchoI32, Nothing, one host callback)", "0 B",
+            string.Join(", ", scalarAllocations.Select(bytes => $"{bytes:0.##} B")), scalarAllocations.All(bytes => bytes == 0));
     }
 
     /// <summary>The slowest and fastest median of the restore-after-dirtying rows.</summary>
