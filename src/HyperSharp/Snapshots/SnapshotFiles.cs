@@ -31,21 +31,38 @@ internal static class SnapshotFiles
     public static Snapshot Load(string directory, string reference, SnapshotLoadOptions options)
     {
         using var artifact = OciLayoutReader.Read(directory, reference, options.VerifyDigests);
-        var config = OciLayoutReader.ParseConfig(artifact.Config);
-        SnapshotConfigValidator.Validate(config);
-        if ((ulong)artifact.Memory.Length != config.MemorySize)
+        var contents = ReadConfig(artifact.Config);
+        if ((ulong)artifact.Memory.Length != contents.Layout.MemorySize)
         {
             throw new SnapshotFormatException(SnapshotFormatError.SizeMismatch,
-                $"The memory blob is {artifact.Memory.Length} bytes but the config's memory_size is {config.MemorySize}.");
+                $"The memory blob is {artifact.Memory.Length} bytes but the config's memory_size is {contents.Layout.MemorySize}.");
         }
 
-        var image = MemoryImage.FromFile(artifact.Memory.TakeDescriptor(), config.MemorySize);
-        return new Snapshot(
-            image,
+        var image = MemoryImage.FromFile(artifact.Memory.TakeDescriptor(), contents.Layout.MemorySize);
+        return new Snapshot(image, contents.Layout, contents.Vcpu, contents.GuestFunctions, contents.HostFunctions, contents.Generation);
+    }
+
+    /// <summary>
+    /// Parses, checks and converts a config blob: everything of a snapshot but its memory. Any problem is a
+    /// <see cref="SnapshotFormatException"/>.
+    /// </summary>
+    public static ConfigContents ReadConfig(byte[] json)
+    {
+        var config = OciLayoutReader.ParseConfig(json);
+        SnapshotConfigValidator.Validate(config);
+        return new ConfigContents(
             SnapshotConfigMapper.ToLayout(config.Layout),
             SnapshotConfigMapper.ToVcpu(config.Vcpu),
             SnapshotConfigMapper.ToFunctionTable(config.GuestFunctions),
             [.. config.HostFunctions.Select(SnapshotConfigMapper.ToSignature)],
             config.Generation);
     }
+
+    /// <summary>What a config blob holds, converted (<see cref="ReadConfig"/>).</summary>
+    public sealed record ConfigContents(
+        MemoryLayout Layout,
+        Hypervisors.VcpuState Vcpu,
+        IReadOnlyDictionary<string, GuestFunctionSignature> GuestFunctions,
+        IReadOnlyList<GuestFunctionSignature> HostFunctions,
+        ulong Generation);
 }
