@@ -1,7 +1,8 @@
 /*
  * The ELF entry point. The host starts here with RDI = PEB address and RSP = 16-byte aligned
- * stack top (no return address). The IDT is loaded first so that every later fault reaches
- * the host as HS_PORT_FAULT instead of a triple fault.
+ * stack top (no return address). Ring 0 only loads the IDT; its gates are written in ring 3,
+ * natively, before anything that can fault, so every later fault reaches the host as
+ * HS_PORT_FAULT instead of a triple fault.
  */
     .equ HS_PORT_USER_MODE, 0x6804   /* abi.h */
 
@@ -11,11 +12,12 @@
 _start:
     xor %ebp, %ebp            /* terminates frame-pointer walks */
     mov %rdi, %rbx            /* callee-saved across the C call */
-    call hs_idt_install
+    call hs_idt_load
     /* Ask the host for ring 3: everything from here on runs as user code, natively even where
      * a hypervisor emulates ring 0 instruction by instruction. */
     mov $HS_PORT_USER_MODE, %edx
     out %eax, %dx
+    call hs_idt_fill
     mov %rbx, %rdi
     call hs_start             /* never returns */
     ud2
