@@ -188,7 +188,7 @@ internal static class CompareCommand
                 operation();
             }
 
-            scenario.Scenario.Samples.Add(Nanoseconds(start, Stopwatch.GetTimestamp()) / callsPerSample);
+            scenario.Scenario.Samples.Add(Timing.Nanoseconds(start, Stopwatch.GetTimestamp()) / callsPerSample);
         }
     }
 
@@ -201,8 +201,8 @@ internal static class CompareCommand
             var created = Stopwatch.GetTimestamp();
             sandbox.Dispose();
             var end = Stopwatch.GetTimestamp();
-            ready?.Add(Nanoseconds(start, created));
-            readyAndDrop?.Add(Nanoseconds(start, end));
+            ready?.Add(Timing.Nanoseconds(start, created));
+            readyAndDrop?.Add(Timing.Nanoseconds(start, end));
         }
     }
 
@@ -215,7 +215,7 @@ internal static class CompareCommand
             _ = sandbox.Call<string>("Echo", "hello");
             var end = Stopwatch.GetTimestamp();
             sandbox.Dispose();
-            samples?.Add(Nanoseconds(start, end));
+            samples?.Add(Timing.Nanoseconds(start, end));
         }
     }
 
@@ -253,8 +253,6 @@ internal static class CompareCommand
 
         return (double)(GC.GetAllocatedBytesForCurrentThread() - before) / calls;
     }
-
-    private static double Nanoseconds(long start, long end) => (end - start) * 1e9 / Stopwatch.Frequency;
 
     private static void Progress(string text) => Console.Error.WriteLine($"compare: {text}");
 

@@ -79,10 +79,10 @@ internal sealed class SnapshotFileScenarios : IDisposable
     /// <summary>Runs every operation for a while (JIT, page cache) and learns how long each takes.</summary>
     public void WarmUp(double seconds)
     {
-        _saveEstimate = Estimate(() => MeasureSave(null), seconds);
-        _verifiedEstimate = Estimate(() => MeasureLoad(_verified, null, null), seconds);
-        _unverifiedEstimate = Estimate(() => MeasureLoad(_large, s_unverified, null), seconds);
-        _coldStartEstimate = Estimate(() => MeasureColdStart(null, null), seconds);
+        _saveEstimate = Timing.Estimate(() => MeasureSave(null), seconds);
+        _verifiedEstimate = Timing.Estimate(() => MeasureLoad(_verified, null, null), seconds);
+        _unverifiedEstimate = Timing.Estimate(() => MeasureLoad(_large, s_unverified, null), seconds);
+        _coldStartEstimate = Timing.Estimate(() => MeasureColdStart(null, null), seconds);
     }
 
     /// <summary>One round: about <paramref name="seconds"/> per scenario, at most <paramref name="cap"/> samples each.</summary>
@@ -115,21 +115,6 @@ internal sealed class SnapshotFileScenarios : IDisposable
 
     private static double NoLimit(RawKvm raw) => double.NaN;
 
-    private static double Estimate(Action operation, double seconds)
-    {
-        var start = Stopwatch.GetTimestamp();
-        var runs = 0;
-        while (runs < 3 || Stopwatch.GetElapsedTime(start).TotalSeconds < seconds)
-        {
-            operation();
-            runs++;
-        }
-
-        return Stopwatch.GetElapsedTime(start).TotalSeconds / runs;
-    }
-
-    private static double Nanoseconds(long start, long end) => (end - start) * 1e9 / Stopwatch.Frequency;
-
     private string SaveTo(string name, Snapshot snapshot)
     {
         var directory = Path.Combine(_root, name);
@@ -145,7 +130,7 @@ internal sealed class SnapshotFileScenarios : IDisposable
         _save.Save(directory, Tag);
         var end = Stopwatch.GetTimestamp();
         Directory.Delete(directory, recursive: true);
-        samples?.Add(Nanoseconds(start, end));
+        samples?.Add(Timing.Nanoseconds(start, end));
     }
 
     /// <summary>Time <c>Load</c>; the dispose is not timed.</summary>
@@ -155,7 +140,7 @@ internal sealed class SnapshotFileScenarios : IDisposable
         var snapshot = Snapshot.Load(directory, Tag, options);
         var end = Stopwatch.GetTimestamp();
         snapshot.Dispose();
-        samples?.Add(Nanoseconds(start, end));
+        samples?.Add(Timing.Nanoseconds(start, end));
     }
 
     /// <summary>Time <c>Load</c> + <c>FromSnapshot</c> + the first Echo; the disposes are not timed.</summary>
@@ -168,6 +153,6 @@ internal sealed class SnapshotFileScenarios : IDisposable
         var end = Stopwatch.GetTimestamp();
         sandbox.Dispose();
         snapshot.Dispose();
-        samples?.Add(Nanoseconds(start, end));
+        samples?.Add(Timing.Nanoseconds(start, end));
     }
 }

@@ -95,10 +95,10 @@ internal sealed class SnapshotScenarios : IDisposable
     /// <summary>Runs every operation for a while (JIT, page cache) and learns how long each takes.</summary>
     public void WarmUp(double seconds)
     {
-        _snapshotEstimate = Estimate(() => MeasureSnapshot(null), seconds);
-        _restoreEstimate = Estimate(() => MeasureRestore(null), seconds);
-        _fromSnapshotEstimate = Estimate(() => MeasureFromSnapshot(null), seconds);
-        _dirtyEstimate = Estimate(() => MeasureDirtyAndRestore(record: false), seconds);
+        _snapshotEstimate = Timing.Estimate(() => MeasureSnapshot(null), seconds);
+        _restoreEstimate = Timing.Estimate(() => MeasureRestore(null), seconds);
+        _fromSnapshotEstimate = Timing.Estimate(() => MeasureFromSnapshot(null), seconds);
+        _dirtyEstimate = Timing.Estimate(() => MeasureDirtyAndRestore(record: false), seconds);
     }
 
     /// <summary>One round: about <paramref name="seconds"/> per scenario, at most <paramref name="cap"/> samples each.</summary>
@@ -131,21 +131,6 @@ internal sealed class SnapshotScenarios : IDisposable
         }
     }
 
-    private static double Estimate(Action operation, double seconds)
-    {
-        var start = Stopwatch.GetTimestamp();
-        var runs = 0;
-        while (runs < 3 || Stopwatch.GetElapsedTime(start).TotalSeconds < seconds)
-        {
-            operation();
-            runs++;
-        }
-
-        return Stopwatch.GetElapsedTime(start).TotalSeconds / runs;
-    }
-
-    private static double Nanoseconds(long start, long end) => (end - start) * 1e9 / Stopwatch.Frequency;
-
     /// <summary>Echo, then time <c>Snapshot()</c>; the snapshot's dispose is not timed.</summary>
     private void MeasureSnapshot(Samples? samples)
     {
@@ -154,7 +139,7 @@ internal sealed class SnapshotScenarios : IDisposable
         var snapshot = _snapshotting.Snapshot();
         var end = Stopwatch.GetTimestamp();
         snapshot.Dispose();
-        samples?.Add(Nanoseconds(start, end));
+        samples?.Add(Timing.Nanoseconds(start, end));
     }
 
     /// <summary>Echo, then time <c>Restore()</c>.</summary>
@@ -163,7 +148,7 @@ internal sealed class SnapshotScenarios : IDisposable
         _ = _restoring.Call<string>("Echo", "hello");
         var start = Stopwatch.GetTimestamp();
         _restoring.Restore();
-        samples?.Add(Nanoseconds(start, Stopwatch.GetTimestamp()));
+        samples?.Add(Timing.Nanoseconds(start, Stopwatch.GetTimestamp()));
     }
 
     /// <summary>Time <c>FromSnapshot</c> and the first Echo; the dispose is not timed.</summary>
@@ -174,7 +159,7 @@ internal sealed class SnapshotScenarios : IDisposable
         _ = sandbox.Call<string>("Echo", "hello");
         var end = Stopwatch.GetTimestamp();
         sandbox.Dispose();
-        samples?.Add(Nanoseconds(start, end));
+        samples?.Add(Timing.Nanoseconds(start, end));
     }
 
     /// <summary>At each size: time <c>DirtyPages(64)</c>, then <c>Restore()</c>, separately; unless <paramref name="record"/>, only warms up.</summary>
@@ -195,8 +180,8 @@ internal sealed class SnapshotScenarios : IDisposable
 
             if (record)
             {
-                DirtyCalls[i].Samples.Add(Nanoseconds(start, called));
-                RestoresAfterDirtying[i].Samples.Add(Nanoseconds(called, end));
+                DirtyCalls[i].Samples.Add(Timing.Nanoseconds(start, called));
+                RestoresAfterDirtying[i].Samples.Add(Timing.Nanoseconds(called, end));
             }
         }
     }
