@@ -41,9 +41,7 @@ struct hs_result {
 /* init.c: the PEB, set once it passed the checks at start-up */
 extern const hs_peb *hs_peb_pointer;
 
-/* Called from entry.S: hs_idt_load in ring 0, then, in ring 3, hs_idt_fill and hs_start (init.c). */
-void hs_idt_load(void);
-void hs_idt_fill(void);
+/* Called from entry.S, in ring 3 like everything else (init.c). */
 _Noreturn void hs_start(const hs_peb *peb);
 
 /* heap.c */

@@ -1,11 +1,13 @@
+using HyperSharp.IntegrationTests.Hardening;
 using Xunit;
 
 namespace HyperSharp.IntegrationTests;
 
 /// <summary>
-/// A guest binary runs its entry point in ring 0, so a hostile one can skip the SDK, never ask for ring 3 and load
-/// page tables of its own. guest/tests/ring0guest does exactly that; each thing ring 0 can reach that ring 3 cannot
-/// must still end in a typed error, and <see cref="Sandbox.Restore()"/> must bring back a working sandbox.
+/// No guest runs in ring 0 on its own: the host starts every guest in ring 3. A crafted snapshot can put one there,
+/// though (docs/security.md), and guest/tests/ring0guest then uses what ring 0 can reach and ring 3 cannot: any port,
+/// HLT, page tables of its own that map memory outside the VM's slot. Each must still end in a typed error, and
+/// <see cref="Sandbox.Restore()"/> must bring back a working sandbox.
 /// </summary>
 public sealed class RingZeroGuestTests
 {
@@ -17,8 +19,10 @@ public sealed class RingZeroGuestTests
     [InlineData(5, typeof(GuestAccessViolationException), "0x20000000")]
     public void WhatRingZeroCanReachStillEndsInATypedErrorAndRestoreRecovers(int act, Type expected, string fragment)
     {
-        using var sandbox = Sandbox.Create(Guests.RingZeroGuest);
-        using var clean = sandbox.Snapshot();
+        using var directory = new TemporaryDirectory();
+        using var ring3 = Sandbox.Create(Guests.RingZeroGuest);
+        using var crafted = CraftedSnapshots.InRingZero(ring3, directory.Path);
+        using var sandbox = Sandbox.FromSnapshot(crafted);
         Assert.Equal(0, sandbox.Call<int>("Act", 0));
 
         var e = Assert.Throws(expected, () => sandbox.Call<int>("Act", act));
@@ -32,5 +36,12 @@ public sealed class RingZeroGuestTests
         Assert.Equal(SandboxState.Poisoned, sandbox.State);
         sandbox.Restore();
         Assert.Equal(0, sandbox.Call<int>("Act", 0));
+    }
+
+    [KvmFact]
+    public void InRingThreeTheSameGuestFaultsOnItsFirstRingZeroAct()
+    {
+        using var sandbox = Sandbox.Create(Guests.RingZeroGuest);
+        Assert.Equal(13, Assert.Throws<GuestFaultException>(() => sandbox.Call<int>("Act", 1)).Vector);
     }
 }

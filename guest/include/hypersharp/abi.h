@@ -11,19 +11,25 @@
 #include <stdint.h>
 
 /* Bumped whenever anything in this file changes meaning. The host refuses other versions. */
-#define HS_ABI_VERSION 2u
+#define HS_ABI_VERSION 3u
 
 #define HS_PAGE_SIZE 4096u
 
 /* ---- Fixed guest-physical (= guest-virtual) addresses -------------------------------- */
-/* [0, 0x1000) is never mapped, so a NULL dereference faults. */
-#define HS_GDT_ADDRESS 0x1000u        /* GDT at +0, TSS at +HS_TSS_OFFSET; read-only, NX */
+/* [0, 0x1000) is never mapped, so a NULL dereference faults. Everything the CPU consults on the
+ * guest's behalf (GDT, TSS and its I/O bitmap, IDT, the exception handlers, the page tables, the
+ * exception stack) is written by the host and out of reach of guest code, which runs in ring 3 from
+ * its first instruction: supervisor-only, and read-only where the CPU only reads it. */
+#define HS_GDT_ADDRESS 0x1000u        /* GDT at +0, TSS at +HS_TSS_OFFSET; read-only, NX, supervisor only */
 #define HS_TSS_OFFSET 0x80u
 #define HS_PEB_ADDRESS 0x2000u        /* hs_peb; read-only, NX */
-#define HS_PAGE_TABLES_ADDRESS 0x3000u /* PML4 first; not mapped in the guest at all */
+#define HS_IDT_ADDRESS 0x3000u        /* 32 interrupt gates; read-only, NX, supervisor only */
+#define HS_EXCEPTION_CODE_ADDRESS 0x4000u /* the host's exception handlers; read/execute, supervisor only */
+#define HS_PAGE_TABLES_ADDRESS 0x5000u /* PML4 first; not mapped in the guest at all */
 
-/* Segment selectors installed by the host (GDT entries 1, 2, 3-4, 5 and 6). The user (DPL 3)
- * segments are the ones the vCPU gets on HS_PORT_USER_MODE; with RPL 3 they are 0x2B and 0x33. */
+/* Segment selectors installed by the host (GDT entries 1, 2, 3-4, 5 and 6). Guest code runs on the
+ * user (DPL 3) ones, with RPL 3: CS 0x2B, SS/DS/ES/FS/GS 0x33. The DPL 0 ones serve the host's
+ * exception handlers. */
 #define HS_SELECTOR_CODE 0x08u
 #define HS_SELECTOR_DATA 0x10u
 #define HS_SELECTOR_TSS 0x18u
@@ -31,6 +37,10 @@
 #define HS_SELECTOR_USER_DATA 0x30u
 
 /* ---- I/O ports: the only guest -> host channel ------------------------------------------ */
+/* Guest code sends each signal with one 32-bit OUT (`out %eax, %dx`), which the CPU checks as four
+ * consecutive ports: the TSS I/O permission bitmap opens ports 0x6800-0x6805 to ring 3, exactly what
+ * the three guest ports below need. Any other port, width or string form raises #GP or ends the call
+ * as a protocol violation. */
 /* Init or a guest call finished; the output buffer holds a message (FUNCTIONS after init,
  * RETURN or ERROR after a call). The host resumes the guest at the next instruction for the
  * next call. */
@@ -41,15 +51,10 @@
 /* The guest gave up: EAX = abort code; the output buffer holds an ERROR message with the same
  * code and the text. The guest is never resumed. */
 #define HS_PORT_ABORT 0x6802u
-/* A CPU exception: RAX = vector, R8 = error code, R9 = faulting RIP, R10 = RSP at the fault,
- * R11 = CR2. The guest is never resumed. */
-#define HS_PORT_FAULT 0x6803u
-/* The entry code has loaded its IDT: the host moves the vCPU to ring 3 (user code and stack
- * segments) and resumes it at the next instruction. Everything after this runs in ring 3; CPU
- * exceptions still enter the ring-0 handlers on the IST1 stack. The TSS I/O permission bitmap
- * opens ports 0x6800-0x680F to ring 3 (a 32-bit OUT is checked as four ports); any other port
- * access raises #GP. */
-#define HS_PORT_USER_MODE 0x6804u
+/* A CPU exception, sent only by the host's ring-0 exception handlers (the bitmap keeps it closed to
+ * ring 3, so a fault report cannot be forged): RAX = vector, R8 = error code, R9 = faulting RIP,
+ * R10 = RSP at the fault, R11 = CR2. The guest is never resumed. */
+#define HS_PORT_FAULT 0x6808u
 
 /* ---- Parameter block (PEB): where everything is; read-only to the guest ----------------- */
 #define HS_PEB_MAGIC 0x3142455048535348ull /* "HSHPEB1" little-endian */

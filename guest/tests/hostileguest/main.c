@@ -329,6 +329,21 @@ static void scribble(const hs_call *call, hs_result *result)
     case 8: /* read the page tables: not mapped either */
         hs_return_int(result, (int32_t) * (volatile uint64_t *)(uintptr_t)HS_PAGE_TABLES_ADDRESS);
         return;
+    case 9: /* the IDT, to point a gate at its own code: supervisor only */
+        target = (volatile uint64_t *)(uintptr_t)HS_IDT_ADDRESS;
+        break;
+    case 10: /* the host's exception handlers, to run its own code in ring 0: supervisor only */
+        target = (volatile uint64_t *)(uintptr_t)HS_EXCEPTION_CODE_ADDRESS;
+        break;
+    case 11: /* read the GDT: supervisor only */
+        hs_return_int(result, (int32_t) * (volatile uint64_t *)(uintptr_t)(HS_GDT_ADDRESS + HS_SELECTOR_CODE));
+        return;
+    case 12: /* read the IDT */
+        hs_return_int(result, (int32_t) * (volatile uint64_t *)(uintptr_t)HS_IDT_ADDRESS);
+        return;
+    case 13: /* the TSS's IST1 pointer, to move the exception stack: supervisor only */
+        target = (volatile uint64_t *)(uintptr_t)(HS_GDT_ADDRESS + HS_TSS_OFFSET + 0x24);
+        break;
     default:
         hs_return_error(result, HS_ERROR_GUEST, "Scribble: unknown case");
         return;
@@ -345,11 +360,11 @@ static void misbehave(const hs_call *call, hs_result *result)
     case 1: /* a port the TSS bitmap keeps closed */
         hs_outl(0x80, 0);
         break;
-    case 2: /* an open port HyperSharp does not assign (a 32-bit OUT: 0x680C-0x680F are all open) */
-        hs_outl(0x680C, 0);
+    case 2: /* an open port HyperSharp does not assign: only a byte OUT reaches 0x6803 */
+        __asm__ volatile("outb %%al, %%dx" : : "a"(0), "d"((uint16_t)0x6803) : "memory");
         break;
-    case 3: /* a 32-bit OUT at 0x680F also covers 0x6810-0x6812, which are closed */
-        hs_outl(0x680F, 0);
+    case 3: /* a 32-bit OUT at 0x6803 also covers 0x6806, which is closed */
+        hs_outl(0x6803, 0);
         break;
     case 4: /* IN from an open port */
         hs_return_int(result, (int32_t)hs_inl(HS_PORT_HOST_CALL));
@@ -366,16 +381,15 @@ static void misbehave(const hs_call *call, hs_result *result)
     case 6: /* switch page tables: privileged */
         __asm__ volatile("mov %0, %%cr3" : : "r"((uint64_t)0x4000) : "memory");
         break;
-    case 7: /* a forged CPU fault report: believed, but it still ends the call */
+    case 7: /* a forged CPU fault report: the fault port is closed to ring 3, so this is a #GP */
         __asm__ volatile("outl %%eax, %%dx"
                          :
                          : "a"(14u), "d"((uint16_t)HS_PORT_FAULT)
                          : "memory");
         break;
-    case 8: /* ask for ring 3 again, from ring 3: harmless, the call goes on */
-        hs_outl(HS_PORT_USER_MODE, 0);
-        hs_return_int(result, 8);
-        return;
+    case 8: /* a 32-bit OUT to the last open port also covers the closed fault-port range: #GP */
+        hs_outl(0x6805, 0);
+        break;
     case 9: /* abort whose ERROR message is a lie: the code still arrives */
         memset(output(), 0, 64);
         put_header(0xFFFFFFF0u, HS_MSG_ERROR, HS_TYPE_VOID, 1, 77);
@@ -389,15 +403,96 @@ static void misbehave(const hs_call *call, hs_result *result)
         put_u8(25, 0x28);
         hs_outl(HS_PORT_ABORT, 78);
         break;
-    case 11: /* a single-byte OUT to the done port with the output buffer zeroed */
+    case 11: /* a single-byte OUT to the done port: the ports take 32-bit OUTs only */
         memset(output(), 0, 64);
         __asm__ volatile("outb %%al, %%dx" : : "a"(0), "d"((uint16_t)HS_PORT_DONE) : "memory");
+        break;
+    case 12: /* the attack of ring 3 on its own IDT: find it with SIDT, point the #UD gate at its own code */
+    {
+        struct __attribute__((packed)) {
+            uint16_t limit;
+            uint64_t base;
+        } idt;
+        __asm__ volatile("sidt %0" : "=m"(idt));
+        volatile uint16_t *gate = (volatile uint16_t *)(uintptr_t)(idt.base + 6 * 16);
+        gate[0] = (uint16_t)(uintptr_t)&misbehave;
+        __asm__ volatile("ud2");
+        break;
+    }
+    case 13: /* a gate with DPL 0 cannot be entered by INT from ring 3 */
+        __asm__ volatile("int $6");
+        break;
+    case 14: /* a vector past the IDT's limit */
+        __asm__ volatile("int $0x80");
+        break;
+    case 15: /* load a GDT of its own: privileged */
+    {
+        struct __attribute__((packed)) {
+            uint16_t limit;
+            uint64_t base;
+        } gdt = {0, 0};
+        __asm__ volatile("lgdt %0" : : "m"(gdt));
+        break;
+    }
+    case 16: /* load another task register: privileged */
+        __asm__ volatile("ltr %w0" : : "r"(HS_SELECTOR_TSS));
+        break;
+    case 17: /* a far return into the ring-0 code segment */
+        __asm__ volatile("pushq %0\n\tlea 1f(%%rip), %%rax\n\tpushq %%rax\n\tlretq\n1:" : : "i"(HS_SELECTOR_CODE) : "rax", "memory");
+        break;
+    case 18: /* clear CR0.WP: privileged */
+        __asm__ volatile("mov %%cr0, %%rax\n\tand $~0x10000, %%rax\n\tmov %%rax, %%cr0" : : : "rax", "memory");
+        break;
+    case 19: /* HLT: privileged in ring 3 */
+        hs_hlt();
+        break;
+    case 20: /* call the host's exception handler directly: fetching supervisor code from ring 3 faults */
+        ((void (*)(void))(uintptr_t)HS_EXCEPTION_CODE_ADDRESS)();
+        break;
+    case 21: /* SYSCALL, which has no kernel behind it */
+        __asm__ volatile("syscall" : : : "rcx", "r11", "memory");
         break;
     default:
         hs_return_error(result, HS_ERROR_GUEST, "Misbehave: unknown case");
         return;
     }
     hs_return_error(result, HS_ERROR_GUEST, "the host resumed a misbehaving guest");
+}
+
+/* ---- Exits the hypervisor completes at the next run, which must not cross a restore ------------ */
+
+/* Where an INS would plant data; zero in every snapshot, so a test can see a single byte land. */
+static uint8_t planted[1024];
+static uint8_t planted_large[64 * 1024];
+
+static void leave_exit_pending(const hs_call *call, hs_result *result)
+{
+    void *target = planted;
+    const void *source = planted;
+    uint64_t count = sizeof planted;
+    switch (hs_arg_int(call, 0)) {
+    case 1: /* IN: completing it writes RAX */
+        (void)hs_inl(HS_PORT_DONE);
+        break;
+    case 2: /* INS: completing it writes up to 1 KiB of guest memory */
+        __asm__ volatile("rep insb" : "+D"(target), "+c"(count) : "d"((uint16_t)HS_PORT_DONE) : "memory");
+        break;
+    case 3: /* OUTS: completing it moves RSI and RCX on and repeats the OUT */
+        __asm__ volatile("rep outsb" : "+S"(source), "+c"(count) : "d"((uint16_t)HS_PORT_DONE) : "memory");
+        break;
+    case 4: /* one INSL: completing it writes four bytes of guest memory */
+        __asm__ volatile("insl" : "+D"(target) : "d"((uint16_t)HS_PORT_DONE) : "memory");
+        break;
+    case 5: /* an INS over 16 pages, more than one exit's worth of data */
+        target = planted_large;
+        count = sizeof planted_large;
+        __asm__ volatile("rep insb" : "+D"(target), "+c"(count) : "d"((uint16_t)HS_PORT_DONE) : "memory");
+        break;
+    default:
+        hs_return_error(result, HS_ERROR_GUEST, "LeaveExitPending: unknown case");
+        return;
+    }
+    hs_return_error(result, HS_ERROR_GUEST, "the host resumed a guest after refusing its exit");
 }
 
 void hs_main(void)
@@ -410,4 +505,5 @@ void hs_main(void)
     hs_register("CallReentrantHost", HS_TYPE_STRING, call_reentrant_host, 0);
     hs_register("Scribble", HS_TYPE_INT, scribble, 1, HS_TYPE_INT);
     hs_register("Misbehave", HS_TYPE_INT, misbehave, 1, HS_TYPE_INT);
+    hs_register("LeaveExitPending", HS_TYPE_INT, leave_exit_pending, 1, HS_TYPE_INT);
 }

@@ -1,8 +1,10 @@
 /*
- * ring0guest: a hostile binary that does not use the SDK's entry and never asks for ring 3. It
- * proves the claim in docs/security.md that staying in ring 0 gains a guest nothing against the
- * host: the ports, HLT and memory outside the VM's slot that ring 0 can reach all end in typed
- * errors. It speaks just enough of the protocol by hand to export Act(INT) -> INT:
+ * ring0guest: a hostile guest written for ring 0, where no guest built with or without the SDK ever
+ * runs (the host starts every guest in ring 3 and keeps ring 0 for its own exception handlers). It
+ * gets there only through a crafted snapshot whose vCPU state names the ring-0 segments, which is
+ * what tests/HyperSharp.IntegrationTests/RingZeroGuestTests.cs makes; docs/security.md says why
+ * snapshot files are trusted input and what still holds then. Its initialisation runs in ring 3 and
+ * speaks just enough of the protocol by hand to export Act(INT) -> INT:
  *   0     returns 0 (the follow-up call that proves a restored sandbox works)
  *   1     OUT to port 0x1234, which ring 0 may use but HyperSharp does not assign
  *   2     IN from port 0x6800
@@ -10,8 +12,7 @@
  *   4, 5  read (4) or write (5) guest-physical 512 MiB, far past guest memory, through page
  *         tables of its own (the host's map only guest memory)
  * Everything is assembly: ring-0 code may be emulated (kvm_pvm) and must avoid SSE, and the
- * message layouts are fixed, so there is nothing for a compiler to do. Contract with
- * tests/HyperSharp.IntegrationTests/RingZeroGuestTests.cs.
+ * message layouts are fixed, so there is nothing for a compiler to do.
  */
 
 __asm__(
@@ -62,8 +63,8 @@ __asm__(
     "    mov $HS_PORT_DONE, %edx\n"
     "    out %eax, %dx\n"
     "    jmp dispatch\n"
-    /* After each act the host must never resume us; if it (or a restore) ever did, ud2 triple-faults
-     * (there is no IDT), so the follow-up call fails instead of quietly reaching dispatch. */
+    /* After each act the host must never resume us; if it (or a restore) ever did, ud2 is reported as
+     * a #UD, so the follow-up call fails instead of quietly reaching dispatch. */
     "port_out:\n"
     "    mov $0x1234, %edx\n"
     "    out %eax, %dx\n"

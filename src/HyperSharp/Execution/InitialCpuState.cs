@@ -3,7 +3,7 @@ using HyperSharp.Memory;
 
 namespace HyperSharp.Execution;
 
-/// <summary>The vCPU state at the guest's entry point: 64-bit long mode, ring 0 (docs/guest-abi.md §3).</summary>
+/// <summary>The vCPU state at the guest's entry point: 64-bit long mode, ring 3 (docs/guest-abi.md §3).</summary>
 internal static class InitialCpuState
 {
     private const ulong Cr0ProtectionEnable = 1UL << 0;
@@ -27,17 +27,24 @@ internal static class InitialCpuState
 
     public const ulong Efer = EferLongModeEnable | EferLongModeActive | EferNoExecuteEnable;
 
-    /// <summary>Fills in segments, tables and control registers on top of the vCPU's reset state.</summary>
+    /// <summary>Ring 3: the DPL of the guest's segments and the RPL of its selectors.</summary>
+    private const byte UserPrivilege = 3;
+
+    /// <summary>
+    /// Fills in segments, tables and control registers on top of the vCPU's reset state: guest code runs in ring 3
+    /// from its first instruction, on the DPL-3 code and data segments, with IOPL 0, so privileged instructions
+    /// and every port the TSS I/O bitmap keeps closed raise #GP. The IDT and GDT name the host's tables.
+    /// </summary>
     public static SpecialRegisters SpecialRegisters(SpecialRegisters reset)
     {
         var code = new SegmentRegister
         {
             Base = 0,
             Limit = 0xFFFF_FFFF,
-            Selector = GuestAbi.SelectorCode,
+            Selector = GuestAbi.SelectorUserCode | UserPrivilege,
             Type = 0xB,
             Present = 1,
-            Dpl = 0,
+            Dpl = UserPrivilege,
             Db = 0,
             S = 1,
             L = 1,
@@ -47,10 +54,10 @@ internal static class InitialCpuState
         {
             Base = 0,
             Limit = 0xFFFF_FFFF,
-            Selector = GuestAbi.SelectorData,
+            Selector = GuestAbi.SelectorUserData | UserPrivilege,
             Type = 0x3,
             Present = 1,
-            Dpl = 0,
+            Dpl = UserPrivilege,
             Db = 1,
             S = 1,
             L = 0,
@@ -69,25 +76,11 @@ internal static class InitialCpuState
             S = 0,
         };
         sregs.Gdt = new DescriptorTable { Base = GuestAbi.GdtAddress, Limit = SystemTables.GdtLimit };
-        sregs.Idt = default;
+        sregs.Idt = new DescriptorTable { Base = GuestAbi.IdtAddress, Limit = InterruptTable.Limit };
         sregs.Cr0 = Cr0;
         sregs.Cr3 = GuestAbi.PageTablesAddress;
         sregs.Cr4 = Cr4;
         sregs.Efer = Efer;
-        return sregs;
-    }
-
-    /// <summary>
-    /// Ring 3 for the guest's code after its entry stub: user code and stack segments. IOPL stays 0; the
-    /// TSS I/O bitmap opens only HyperSharp's ports, so any other port access faults.
-    /// </summary>
-    public static SpecialRegisters UserModeSpecialRegisters(SpecialRegisters current)
-    {
-        var sregs = current;
-        sregs.Cs.Selector = GuestAbi.SelectorUserCode | 3;
-        sregs.Cs.Dpl = 3;
-        sregs.Ss.Selector = sregs.Ds.Selector = sregs.Es.Selector = GuestAbi.SelectorUserData | 3;
-        sregs.Ss.Dpl = sregs.Ds.Dpl = sregs.Es.Dpl = 3;
         return sregs;
     }
 

@@ -10,6 +10,9 @@ namespace HyperSharp.Execution;
 /// </summary>
 internal sealed class RunLoop(IVirtualMachine vm, GuestMemory memory, MemoryLayout layout, HostCallDispatcher hostCalls, InterruptHandle interrupt)
 {
+    /// <summary>Every signal to the host is one 32-bit OUT (<c>out %eax, %dx</c>, docs/guest-abi.md §4).</summary>
+    private const int GuestPortWidth = 4;
+
     /// <param name="replyOffset">Size of the guest call's message in the input buffer; host-call replies go after it.</param>
     /// <exception cref="GuestAbortedException">The guest aborted.</exception>
     /// <exception cref="GuestFaultException">The guest raised a CPU exception or triple-faulted.</exception>
@@ -23,6 +26,10 @@ internal sealed class RunLoop(IVirtualMachine vm, GuestMemory memory, MemoryLayo
             var exit = vm.Run();
             switch (exit.Reason)
             {
+                case VcpuExitReason.IoOut when exit.Size != GuestPortWidth:
+                    throw new GuestProtocolException(exit.Detail is { } form
+                        ? $"The guest used a {form} on I/O port 0x{exit.Port:x}; HyperSharp's ports take one 32-bit OUT."
+                        : $"The guest wrote {exit.Size} byte(s) to I/O port 0x{exit.Port:x}; HyperSharp's ports take one 32-bit OUT.");
                 case VcpuExitReason.IoOut when exit.Port == GuestAbi.PortDone:
                     return;
                 case VcpuExitReason.IoOut when exit.Port == GuestAbi.PortHostCall:
@@ -32,9 +39,6 @@ internal sealed class RunLoop(IVirtualMachine vm, GuestMemory memory, MemoryLayo
                     throw ReadAbort((int)exit.Value);
                 case VcpuExitReason.IoOut when exit.Port == GuestAbi.PortFault:
                     throw GuestFaults.FromRegisters(vm.GetRegisters(), layout);
-                case VcpuExitReason.IoOut when exit.Port == GuestAbi.PortUserMode:
-                    EnterUserMode();
-                    break;
                 case VcpuExitReason.IoOut:
                     throw new GuestProtocolException($"The guest wrote 0x{exit.Value:x} to I/O port 0x{exit.Port:x}, which is not a HyperSharp port.");
                 case VcpuExitReason.IoIn:
@@ -55,13 +59,6 @@ internal sealed class RunLoop(IVirtualMachine vm, GuestMemory memory, MemoryLayo
             }
         }
     }
-
-    /// <summary>
-    /// Moves the vCPU to ring 3 (docs/guest-abi.md §3). Guest code then runs natively even where a
-    /// hypervisor emulates ring 0 (KVM's PVM backend does, about 1 µs per instruction). Asked for once, at entry.
-    /// </summary>
-    private void EnterUserMode() =>
-        vm.SetSpecialRegisters(InitialCpuState.UserModeSpecialRegisters(vm.GetSpecialRegisters()));
 
     private GuestCallCanceledException Canceled(CallCancellationReason reason) => new(
         reason switch

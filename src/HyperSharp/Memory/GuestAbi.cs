@@ -6,13 +6,15 @@ namespace HyperSharp.Memory;
 /// </summary>
 internal static class GuestAbi
 {
-    public const uint AbiVersion = 2;
+    public const uint AbiVersion = 3;
     public const ulong PageSize = 4096;
 
     public const ulong GdtAddress = 0x1000;
     public const ulong TssOffset = 0x80;
     public const ulong PebAddress = 0x2000;
-    public const ulong PageTablesAddress = 0x3000;
+    public const ulong IdtAddress = 0x3000;
+    public const ulong ExceptionCodeAddress = 0x4000;
+    public const ulong PageTablesAddress = 0x5000;
 
     public const ushort SelectorCode = 0x08;
     public const ushort SelectorData = 0x10;
@@ -23,8 +25,7 @@ internal static class GuestAbi
     public const ushort PortDone = 0x6800;
     public const ushort PortHostCall = 0x6801;
     public const ushort PortAbort = 0x6802;
-    public const ushort PortFault = 0x6803;
-    public const ushort PortUserMode = 0x6804;
+    public const ushort PortFault = 0x6808;
 
     public const ulong PebMagic = 0x3142455048535348;
 

@@ -8,7 +8,7 @@ internal sealed record BootImage(GuestMemory Memory, MemoryLayout Layout, ulong 
 
 /// <summary>
 /// Builds guest memory from a parsed ELF: lays out the regions, loads and relocates the image, and
-/// writes the page tables, GDT/TSS and PEB (docs/guest-abi.md §2–§5).
+/// writes the page tables, GDT/TSS, IDT, exception handlers and PEB (docs/guest-abi.md §2–§5).
 /// </summary>
 internal static class GuestImageBuilder
 {
@@ -21,6 +21,8 @@ internal static class GuestImageBuilder
             elf.LoadInto(memory.GetSpan(layout.ImageBase, layout.ImageSize), layout.ImageBase);
             PageTableBuilder.Build(memory, layout, PageRegions(elf, layout));
             SystemTables.Write(memory, layout);
+            InterruptTable.Write(memory);
+            ExceptionHandlerCode.Write(memory);
             ParameterBlock.Write(memory, layout, NewSeed());
             return new BootImage(memory, layout, layout.ImageBase + elf.EntryOffset);
         }
@@ -41,12 +43,15 @@ internal static class GuestImageBuilder
 
     /// <summary>
     /// What the guest may do with each region; anything unnamed (NULL page, tables, guards) is unmapped.
-    /// Everything but the GDT/TSS page and the exception stack is reachable from ring 3.
+    /// What the CPU consults on the guest's behalf (GDT/TSS, IDT, exception handlers, exception stack) is
+    /// supervisor-only, so ring 3, where all guest code runs, cannot reach it; the rest is user memory.
     /// </summary>
     private static IEnumerable<PageRegion> PageRegions(ElfImage elf, MemoryLayout layout)
     {
         yield return new PageRegion(GuestAbi.GdtAddress, GuestAbi.PageSize, PageAccess.ReadOnly);
         yield return new PageRegion(GuestAbi.PebAddress, GuestAbi.PageSize, PageAccess.ReadOnly | PageAccess.User);
+        yield return new PageRegion(GuestAbi.IdtAddress, GuestAbi.PageSize, PageAccess.ReadOnly);
+        yield return new PageRegion(GuestAbi.ExceptionCodeAddress, GuestAbi.PageSize, PageAccess.ReadExecute);
         foreach (var range in elf.PageRanges)
         {
             var access = !range.Present ? PageAccess.None

@@ -4,7 +4,7 @@ namespace HyperSharp.Memory;
 
 /// <summary>
 /// Writes the GDT and the 64-bit TSS the guest runs with (docs/guest-abi.md §3). Accessed and busy
-/// bits are preset so the CPU never writes to this read-only page.
+/// bits are preset so the CPU never writes to this read-only, supervisor-only page.
 /// </summary>
 internal static class SystemTables
 {
@@ -13,16 +13,18 @@ internal static class SystemTables
 
     /// <summary>
     /// Limit of the TSS: the 104-byte TSS, then an I/O permission bitmap up to HyperSharp's ports and
-    /// its closing 0xFF byte. Ring-3 code may use exactly the ports whose bits are clear.
+    /// the closing all-ones byte the CPU may read with the last one. Ring-3 code may use exactly the ports
+    /// whose bits are clear.
     /// </summary>
-    public const uint TssLimit = IoBitmapOffset + FirstOpenPortByte + OpenPortBytes;
+    public const uint TssLimit = IoBitmapOffset + FirstOpenPortByte + 1;
 
     /// <summary>
-    /// Ports <c>0x6800</c>–<c>0x680F</c> are open: the ABI's ports, with room for the 32-bit OUT the guest
-    /// uses, which the CPU checks as four consecutive ports.
+    /// Ports <c>0x6800</c>–<c>0x6805</c> are open: the three guest ports (done, host call, abort), each written
+    /// with a 32-bit OUT, which the CPU checks as four consecutive ports. The fault port (<c>0x6808</c>) stays
+    /// closed, so only the host's ring-0 exception handlers can report a fault.
     /// </summary>
     public const ushort FirstOpenPort = GuestAbi.PortDone;
-    private const uint OpenPortBytes = 2;
+    public const int OpenPortCount = 6;
     private const uint IoBitmapOffset = 0x68;
     private const uint FirstOpenPortByte = FirstOpenPort / 8;
 
@@ -34,7 +36,7 @@ internal static class SystemTables
     // Data: present, DPL 0, read/write, accessed; D/B=1, G=1.
     private const ulong DataDescriptor = 0x00CF_9300_0000_FFFF;
 
-    // The same two at DPL 3, for the guest's code after HS_PORT_USER_MODE.
+    // The same two at DPL 3, which all guest code runs on.
     private const ulong UserCodeDescriptor = 0x00AF_FB00_0000_FFFF;
     private const ulong UserDataDescriptor = 0x00CF_F300_0000_FFFF;
 
@@ -69,8 +71,8 @@ internal static class SystemTables
         BinaryPrimitives.WriteUInt64LittleEndian(tss[TssRsp0Offset..], layout.ExceptionStackTop);
         BinaryPrimitives.WriteUInt64LittleEndian(tss[TssIst1Offset..], layout.ExceptionStackTop);
         BinaryPrimitives.WriteUInt16LittleEndian(tss[TssIoMapBaseOffset..], (ushort)IoBitmapOffset);
-        var bitmap = tss.Slice((int)IoBitmapOffset, (int)(FirstOpenPortByte + OpenPortBytes + 1));
+        var bitmap = tss.Slice((int)IoBitmapOffset, (int)(FirstOpenPortByte + 2));
         bitmap.Fill(0xFF);
-        bitmap.Slice((int)FirstOpenPortByte, (int)OpenPortBytes).Clear();
+        bitmap[(int)FirstOpenPortByte] = unchecked((byte)(0xFF << OpenPortCount));
     }
 }

@@ -15,6 +15,8 @@ public sealed class GuestAbiHeaderTests
         asserts.Equal("HS_GDT_ADDRESS", (long)GuestAbi.GdtAddress);
         asserts.Equal("HS_TSS_OFFSET", (long)GuestAbi.TssOffset);
         asserts.Equal("HS_PEB_ADDRESS", (long)GuestAbi.PebAddress);
+        asserts.Equal("HS_IDT_ADDRESS", (long)GuestAbi.IdtAddress);
+        asserts.Equal("HS_EXCEPTION_CODE_ADDRESS", (long)GuestAbi.ExceptionCodeAddress);
         asserts.Equal("HS_PAGE_TABLES_ADDRESS", (long)GuestAbi.PageTablesAddress);
         asserts.Equal("HS_SELECTOR_CODE", GuestAbi.SelectorCode);
         asserts.Equal("HS_SELECTOR_DATA", GuestAbi.SelectorData);
@@ -25,7 +27,6 @@ public sealed class GuestAbiHeaderTests
         asserts.Equal("HS_PORT_HOST_CALL", GuestAbi.PortHostCall);
         asserts.Equal("HS_PORT_ABORT", GuestAbi.PortAbort);
         asserts.Equal("HS_PORT_FAULT", GuestAbi.PortFault);
-        asserts.Equal("HS_PORT_USER_MODE", GuestAbi.PortUserMode);
         asserts.Equal("HS_PEB_MAGIC", unchecked((long)GuestAbi.PebMagic));
         asserts.Equal("HS_ABORT_OUT_OF_MEMORY", GuestAbi.AbortOutOfMemory);
         asserts.Equal("HS_ABORT_ASSERTION", GuestAbi.AbortAssertion);
