@@ -498,15 +498,34 @@ public sealed partial class Sandbox : IDisposable
         {
             _runLoop.RunUntilDone(replyOffset);
         }
-        catch (Exception e) when (e is SandboxException or GuestCallCanceledException)
+        catch (Exception e)
         {
+            // The guest stopped at an unknown point, possibly inside a host call whose reply never came.
             _poisonCause = e;
+            SettlePendingExit(e);
             throw;
         }
         finally
         {
             registration.Dispose();
             InterruptHandle.EndCall();
+        }
+    }
+
+    /// <summary>
+    /// Lets the hypervisor finish the exit the failed run stopped at now, before anything can be restored: completed
+    /// later, an IN or INS would write its data over restored registers or memory. If even that fails, the vCPU holds
+    /// state nothing can clear, and the sandbox becomes unrecoverable.
+    /// </summary>
+    private void SettlePendingExit(Exception failure)
+    {
+        try
+        {
+            _vm.SettlePendingExit();
+        }
+        catch (HypervisorException e)
+        {
+            _unrecoverableCause = new AggregateException(failure, e);
         }
     }
 

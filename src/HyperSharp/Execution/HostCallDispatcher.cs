@@ -122,10 +122,28 @@ internal sealed class HostCallDispatcher(GuestMemory memory, MemoryLayout layout
         }
 
         // Past here a failure is parked, so ParkedFunctionName holds the name as a string.
-        var message = $"Host function '{name}' failed: {ParkedException!.Message}";
+        var message = $"Host function '{name}' failed: {MessageOf(ParkedException!)}";
         if (!MessageWriter.TryWriteError(space, (int)WireErrorCode.HostFunction, Truncate(message, space.Length), out _))
         {
             throw new HostFunctionException(ParkedFunctionName!, $"The input buffer has no room left for the reply to host function '{name}' (SandboxOptions.InputBufferSize).", ParkedException);
+        }
+    }
+
+    /// <summary>
+    /// The text of a host function's exception, which is user code: a <see cref="Exception.Message"/> that throws
+    /// must not stop the guest from getting its reply.
+    /// </summary>
+    private static string MessageOf(Exception exception)
+    {
+        try
+        {
+            return exception.Message;
+        }
+#pragma warning disable CA1031 // Whatever the getter throws, the reply still goes out.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return $"{exception.GetType().FullName} (its Message threw {e.GetType().FullName})";
         }
     }
 

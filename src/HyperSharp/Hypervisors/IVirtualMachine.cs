@@ -31,8 +31,20 @@ internal interface IVirtualMachine : IDisposable
     /// From any thread: makes the <see cref="Run"/> in flight on the prepared thread, or its next one, return
     /// <see cref="VcpuExitReason.Interrupted"/>; it keeps doing so until the next <see cref="PrepareToRun"/>.
     /// The caller guarantees the VM is not disposed meanwhile and that no other <see cref="PrepareToRun"/> races it.
+    /// Never throws.
     /// </summary>
-    void Interrupt();
+    /// <returns>
+    /// False if a run already in the guest could not be told to stop now (the operating system refused the kick):
+    /// the caller must call again until the run returns.
+    /// </returns>
+    bool Interrupt();
+
+    /// <summary>
+    /// Completes the exit the last <see cref="Run"/> stopped at, without running guest code, so the hypervisor holds
+    /// nothing back for the next run: an IN's value, an INS's memory writes, a string instruction's next iterations.
+    /// A no-op if nothing is pending. Called when a run ends in an error, before the sandbox can be restored.
+    /// </summary>
+    void SettlePendingExit();
 
     /// <summary>Reads the general-purpose registers.</summary>
     StandardRegisters GetRegisters();

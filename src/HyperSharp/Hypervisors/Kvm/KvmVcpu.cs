@@ -90,27 +90,37 @@ internal sealed unsafe class KvmVcpu : IDisposable
     }
 
     /// <summary>
-    /// Wraps <c>KVM_RUN</c> with <c>kvm_run.immediate_exit</c> set: KVM completes the I/O exit it last
-    /// reported (RIP moves past the OUT) and returns <c>EINTR</c> without running guest code. The KVM API
-    /// documentation requires this before saving vCPU state taken at an I/O exit.
+    /// Wraps <c>KVM_RUN</c> with <c>kvm_run.immediate_exit</c> set: KVM completes the I/O or MMIO exit it last
+    /// reported (RIP moves past an OUT; an IN's value, or an INS's data, is written) and returns <c>EINTR</c> without
+    /// running guest code. The KVM API documentation requires this before saving vCPU state taken at an I/O exit.
+    /// An emulated access that spans pages can need userspace once more per piece: KVM then reports another exit
+    /// instead of <c>EINTR</c>, and the loop goes on, a bounded number of times.
     /// </summary>
     public void CompletePendingExit()
     {
+        const int maxPieces = 16;
         // SAFETY: Run points at the live kvm_run mapping (see the property); no KVM_RUN is in flight on
         // this vCPU, because the owning sandbox serialises calls.
         Run->ImmediateExit = 1;
         try
         {
-            if (Libc.Ioctl(_fd, KvmIoctls.KVM_RUN, 0) == 0)
+            for (var piece = 0; piece < maxPieces; piece++)
             {
-                throw new HypervisorException("KVM_RUN (immediate_exit)", 0);
+                if (Libc.Ioctl(_fd, KvmIoctls.KVM_RUN, 0) == 0)
+                {
+                    continue;
+                }
+
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno != Libc.EINTR)
+                {
+                    throw new HypervisorException("KVM_RUN (immediate_exit)", errno);
+                }
+
+                return;
             }
 
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno != Libc.EINTR)
-            {
-                throw new HypervisorException("KVM_RUN (immediate_exit)", errno);
-            }
+            throw new HypervisorException($"KVM_RUN (immediate_exit): the pending exit still wanted userspace after {maxPieces} completions", Libc.EINVAL);
         }
         finally
         {

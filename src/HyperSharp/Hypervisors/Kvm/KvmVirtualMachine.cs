@@ -14,10 +14,10 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
     private int _runThreadId;
 
     /// <summary>
-    /// The last run stopped at an IN or an MMIO access: KVM completes it at the next KVM_RUN by writing the value
-    /// into the guest's registers and moving RIP on, which would clobber registers restored meanwhile.
+    /// The last run stopped at an I/O or MMIO exit, which KVM completes at the next KVM_RUN: it moves RIP past an
+    /// OUT, writes an IN's value into RAX, an INS's data into memory, and continues a string instruction's loop.
     /// </summary>
-    private bool _exitWritesRegisters;
+    private bool _exitPending;
 
     /// <summary>
     /// Nothing has run or been restored on the vCPU yet, so XCR0 and the debug registers hold their reset values
@@ -91,7 +91,7 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
     {
         _atReset = false;
         var exit = _vcpu.RunOnce();
-        _exitWritesRegisters = exit.Reason is VcpuExitReason.IoIn or VcpuExitReason.Mmio;
+        _exitPending = exit.Reason is VcpuExitReason.IoIn or VcpuExitReason.IoOut or VcpuExitReason.Mmio;
         return exit;
     }
 
@@ -110,10 +110,19 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
     /// Sets <c>immediate_exit</c>, then signals the run thread: the signal stops a run already in the guest,
     /// the flag one the thread is about to start. A thread that has already left needs neither.
     /// </summary>
-    public void Interrupt()
+    public bool Interrupt()
     {
         _vcpu.SetImmediateExit(true);
-        VcpuKickSignal.Send(_runThreadId, _kickSignal);
+        return VcpuKickSignal.TrySend(_runThreadId, _kickSignal);
+    }
+
+    public void SettlePendingExit()
+    {
+        if (_exitPending)
+        {
+            _vcpu.CompletePendingExit();
+            _exitPending = false;
+        }
     }
 
     // Registers staged for the next KVM_RUN (RestoreState with SYNC_REGS) are the vCPU's registers as far as
@@ -154,7 +163,7 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
     public VcpuState CaptureState()
     {
         _vcpu.CompletePendingExit();
-        _exitWritesRegisters = false;
+        _exitPending = false;
         var staged = _vcpu.PendingStagedRegisters();
         var debugregs = _vcpu.GetDebugregs();
         return new VcpuState
@@ -175,19 +184,13 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
     /// With KVM_CAP_SYNC_REGS, regs, sregs and events (in that order) ride on the next KVM_RUN instead, so a
     /// restore makes four ioctls, and two on a vCPU that has neither run nor been restored when XCR0 and the debug
     /// registers are at their reset values (as in every snapshot so far). A failure part-way leaves the vCPU partly
-    /// restored; the caller must not run it.
+    /// restored; the caller must not run it. An exit still pending is left alone: after a call that ended normally
+    /// it is the guest's last OUT, whose completion only moves RIP past it if RIP still points at it; every other
+    /// exit ended its call with an error, and the caller settled it then (<see cref="SettlePendingExit"/>).
     /// </summary>
     public void RestoreState(VcpuState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        if (_exitWritesRegisters)
-        {
-            // Let KVM finish the IN or MMIO read now, so its write lands before the restore, not over it. After an
-            // OUT there is nothing to write: KVM only skips the OUT, and only if RIP still points at it.
-            _vcpu.CompletePendingExit();
-            _exitWritesRegisters = false;
-        }
-
         var xcrs = new KvmXcrs { NrXcrs = 1 };
         xcrs.Xcrs[0] = new KvmXcr { Xcr = 0, Value = state.Xcr0 };
         var debug = state.DebugRegisters;
