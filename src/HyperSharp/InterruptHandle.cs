@@ -20,7 +20,13 @@ public sealed class InterruptHandle
     private long _deadline;
     private CancellationToken _token;
     private CallCancellationReason? _requested;
-    private Timer? _timeoutTimer;
+
+    /// <summary>A stop was requested but the operating system refused the kick; the timer retries it.</summary>
+    private bool _kickOwed;
+    private Timer? _timer;
+
+    /// <summary>How soon a refused kick is tried again: long enough for the kernel's signal queue to drain a little.</summary>
+    private static readonly TimeSpan s_kickRetryDelay = TimeSpan.FromMilliseconds(1);
 
     internal InterruptHandle(IVirtualMachine vm) => _vm = vm;
 
@@ -56,12 +62,12 @@ public sealed class InterruptHandle
             _vm.PrepareToRun();
             _token = token;
             _requested = null;
+            _kickOwed = false;
             _running = true;
             if (timeout is { } limit)
             {
                 _deadline = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
-                _timeoutTimer ??= new Timer(static handle => ((InterruptHandle)handle!).InterruptIfOverdue(), this, Timeout.Infinite, Timeout.Infinite);
-                _timeoutTimer.Change(limit, Timeout.InfiniteTimeSpan);
+                Timer.Change(limit, Timeout.InfiniteTimeSpan);
             }
             else
             {
@@ -77,10 +83,12 @@ public sealed class InterruptHandle
         {
             _running = false;
             _token = default;
-            if (_deadline != long.MaxValue)
+            if (_deadline != long.MaxValue || _kickOwed)
             {
-                _timeoutTimer?.Change(Timeout.Infinite, Timeout.Infinite);
+                _timer?.Change(Timeout.Infinite, Timeout.Infinite);
             }
+
+            _kickOwed = false;
         }
     }
 
@@ -89,8 +97,8 @@ public sealed class InterruptHandle
     {
         lock (_lock)
         {
-            _timeoutTimer?.Dispose();
-            _timeoutTimer = null;
+            _timer?.Dispose();
+            _timer = null;
         }
     }
 
@@ -107,24 +115,48 @@ public sealed class InterruptHandle
             if (_requested is null)
             {
                 _requested = reason;
-                _vm.Interrupt();
+                Kick();
             }
 
             return true;
         }
     }
 
+    /// <summary>The timer that enforces the timeout and retries refused kicks, made on first use; only touched under the lock.</summary>
+    private Timer Timer => _timer ??= new Timer(static handle => ((InterruptHandle)handle!).OnTimer(), this, Timeout.Infinite, Timeout.Infinite);
+
+    /// <summary>Tells the VM to stop; if the operating system refuses the kick now, the timer tries again until the call ends.</summary>
+    private void Kick()
+    {
+        _kickOwed = !_vm.Interrupt();
+        if (_kickOwed)
+        {
+            Timer.Change(s_kickRetryDelay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
     /// <summary>
-    /// The timer's callback: stops the running call if it is past its deadline, or re-arms the timer if it
-    /// fired early. A callback that runs late, after its call ended, finds no call or one within its own
-    /// deadline. The timer is only ever changed under the lock, so arming for one call never undoes another.
+    /// The timer's callback: retries a refused kick, stops the running call if it is past its deadline, or re-arms the
+    /// timer if it fired early. A callback that runs late, after its call ended, finds no call or one within its own
+    /// deadline. The timer is only ever changed under the lock, so arming for one call never undoes another. It never
+    /// throws: an exception on a timer thread would end the process.
     /// </summary>
-    private void InterruptIfOverdue()
+    private void OnTimer()
     {
         lock (_lock)
         {
-            if (!_running || _requested is not null || _timeoutTimer is null)
+            if (!_running || _timer is null)
             {
+                return;
+            }
+
+            if (_requested is not null)
+            {
+                if (_kickOwed)
+                {
+                    Kick();
+                }
+
                 return;
             }
 
@@ -132,11 +164,11 @@ public sealed class InterruptHandle
             if (remaining <= 0)
             {
                 _requested = CallCancellationReason.TimedOut;
-                _vm.Interrupt();
+                Kick();
             }
             else
             {
-                _timeoutTimer.Change(Stopwatch.GetElapsedTime(0, remaining), Timeout.InfiniteTimeSpan);
+                _timer.Change(Stopwatch.GetElapsedTime(0, remaining), Timeout.InfiniteTimeSpan);
             }
         }
     }

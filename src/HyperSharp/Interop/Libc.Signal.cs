@@ -13,6 +13,9 @@ internal static partial class Libc
 
     public const int ESRCH = 3;
 
+    /// <summary>Urgent data on a socket; ignored by default, and used by nothing in the .NET runtime.</summary>
+    public const int SIGURG = 23;
+
     /// <summary>The first real-time signal glibc leaves to applications (<c>SIGRTMIN</c> is this function, not a constant).</summary>
     [LibraryImport("libc", EntryPoint = "__libc_current_sigrtmin")]
     public static partial int CurrentSigRtMin();

@@ -16,6 +16,8 @@ public sealed class SignalHeaderTests
         asserts.Equal("SA_RESTART", Libc.SA_RESTART);
         asserts.Equal("(long)SIG_DFL", Libc.SIG_DFL);
         asserts.Equal("ESRCH", Libc.ESRCH);
+        asserts.Equal("EAGAIN", Libc.EAGAIN);
+        asserts.Equal("SIGURG", Libc.SIGURG);
         asserts.Equal("PROT_EXEC", Libc.PROT_EXEC);
         asserts.CompileOrFail();
     }
