@@ -20,9 +20,10 @@ internal sealed class GuestMemory : IDisposable
     /// <summary>
     /// The file the mapping reads through to, held open (by reference count, so disposing the snapshot that
     /// owns it does not close it) for <see cref="Capture"/> to ask where its data lies. Null for
-    /// <see cref="Allocate"/>d memory, whose file is all holes.
+    /// <see cref="Allocate"/>d memory, whose file is all holes. The reference is a finalizable handle of its own,
+    /// so memory that is never disposed still lets the file go.
     /// </summary>
-    private SafeFileDescriptor? _backing;
+    private SafeHandleReference<SafeFileDescriptor>? _backing;
 
     private GuestMemory(SafeMappedView mapping, ulong size, SafeMemoryMapping? pristine)
     {
@@ -87,7 +88,7 @@ internal sealed class GuestMemory : IDisposable
         }
         else if (_backing is not null)
         {
-            MemoryImage.MarkDataExtents(_backing, Size, candidates);
+            MemoryImage.MarkDataExtents(_backing.Target, Size, candidates);
         }
 
         return MemoryImage.Capture(GetSpan(0, Size), candidates);
@@ -179,16 +180,11 @@ internal sealed class GuestMemory : IDisposable
         ReleaseBacking();
     }
 
-    private void HoldBacking(SafeFileDescriptor file)
-    {
-        var added = false;
-        file.DangerousAddRef(ref added);
-        _backing = file;
-    }
+    private void HoldBacking(SafeFileDescriptor file) => _backing = new SafeHandleReference<SafeFileDescriptor>(file);
 
     private void ReleaseBacking()
     {
-        _backing?.DangerousRelease();
+        _backing?.Dispose();
         _backing = null;
     }
 
