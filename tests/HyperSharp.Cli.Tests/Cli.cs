@@ -1,3 +1,4 @@
+using HyperSharp.Tests.Shared;
 using Xunit;
 
 namespace HyperSharp.Cli.Tests;
@@ -18,7 +19,7 @@ internal static class Cli
     /// <summary><c>hypersharp run simpleguest.elf function args…</c>.</summary>
     public static CliResult RunGuest(string function, params string[] args) => Run(["run", SimpleGuest, function, .. args]);
 
-    public static void RequireKvm() => Assert.SkipUnless(Hypervisor.IsAvailable, $"KVM is unavailable: {Hypervisor.UnavailableReason}");
+    public static void RequireKvm() => Assert.SkipWhen(KvmRequirement.SkipReason is not null, KvmRequirement.SkipReason ?? string.Empty);
 }
 
 internal sealed record CliResult(int ExitCode, string Stdout, string Stderr)

@@ -1,19 +1,17 @@
 using System.Runtime.CompilerServices;
+using HyperSharp.Tests.Shared;
 using Xunit;
 
 namespace HyperSharp.IntegrationTests;
 
-/// <summary>A test that needs a real KVM VM: skipped, with the reason, only where KVM is unavailable.</summary>
+/// <summary>A test that needs a real KVM VM: skipped, with the reason, only where KVM is unavailable (<see cref="KvmRequirement"/>).</summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class KvmFactAttribute : FactAttribute
 {
     public KvmFactAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
         : base(sourceFilePath, sourceLineNumber)
     {
-        if (!Hypervisor.IsAvailable)
-        {
-            Skip = $"KVM is unavailable: {Hypervisor.UnavailableReason}";
-        }
+        Skip = KvmRequirement.SkipReason;
     }
 }
 
@@ -24,9 +22,6 @@ public sealed class KvmTheoryAttribute : TheoryAttribute
     public KvmTheoryAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
         : base(sourceFilePath, sourceLineNumber)
     {
-        if (!Hypervisor.IsAvailable)
-        {
-            Skip = $"KVM is unavailable: {Hypervisor.UnavailableReason}";
-        }
+        Skip = KvmRequirement.SkipReason;
     }
 }

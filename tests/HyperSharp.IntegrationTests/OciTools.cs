@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text;
+using HyperSharp.Tests.Shared;
 using Xunit;
 
 namespace HyperSharp.IntegrationTests;
@@ -18,14 +19,8 @@ public sealed class OciToolsFactAttribute : FactAttribute
     public OciToolsFactAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
         : base(sourceFilePath, sourceLineNumber)
     {
-        if (!Hypervisor.IsAvailable)
-        {
-            Skip = $"KVM is unavailable: {Hypervisor.UnavailableReason}";
-        }
-        else if (OciTools.Missing() is { } missing)
-        {
-            Skip = $"{missing} is not on PATH (apt-get install skopeo docker-registry; .ci/run does)";
-        }
+        Skip = KvmRequirement.SkipReason
+            ?? (OciTools.Missing() is { } missing ? $"{missing} is not on PATH (apt-get install skopeo docker-registry; .ci/run does)" : null);
     }
 }
 
