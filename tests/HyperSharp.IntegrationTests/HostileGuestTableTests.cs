@@ -121,6 +121,7 @@ public sealed class HostileGuestTableTests(HostileGuestFixture fixture) : IClass
         Fault("ring 0: HLT", "Misbehave", 19, 13, "general protection fault"),
         // EFER.SCE is clear, so the SDM says #UD; kvm_pvm enters ring 0 at LSTAR = 0, which is not mapped: #PF at RIP 0.
         Fault("ring 0: SYSCALL", "Misbehave", 21, 6, "(vector ") with { OrVector = 14 },
+        new("ring 0: a hypercall, refused to ring 3", "Misbehave", 22, null, string.Empty, Code: -1),
 
         // Ports and forged signals: ring 3 reaches exactly the three guest ports, with one 32-bit OUT each.
         Fault("port: OUT to a closed port", "Misbehave", 1, 13, "general protection fault"),

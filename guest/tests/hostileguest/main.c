@@ -452,6 +452,13 @@ static void misbehave(const hs_call *call, hs_result *result)
     case 21: /* SYSCALL, which has no kernel behind it */
         __asm__ volatile("syscall" : : : "rcx", "r11", "memory");
         break;
+    case 22: /* a KVM hypercall (KVM_HC_KICK_CPU): KVM answers -KVM_EPERM to CPL 3 and does nothing */
+    {
+        long status = 5;
+        __asm__ volatile("vmmcall" : "+a"(status) : "b"(0), "c"(0) : "memory");
+        hs_return_int(result, (int32_t)status);
+        return;
+    }
     default:
         hs_return_error(result, HS_ERROR_GUEST, "Misbehave: unknown case");
         return;
