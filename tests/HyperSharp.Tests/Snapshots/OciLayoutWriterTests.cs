@@ -54,7 +54,7 @@ public sealed class OciLayoutWriterTests : IDisposable
         var config = _fixture.Config();
 
         Assert.Equal(1, (int)config["format_version"]!);
-        Assert.Equal(2u, (uint)config["abi_version"]!);
+        Assert.Equal(3u, (uint)config["abi_version"]!);
         Assert.Equal("x86_64", (string)config["architecture"]!);
         Assert.Equal("kvm", (string)config["hypervisor"]!);
         Assert.Equal(12, ((string)config["cpu_vendor"]!).Length);
