@@ -27,8 +27,8 @@ internal static class InitialCpuState
 
     public const ulong Efer = EferLongModeEnable | EferLongModeActive | EferNoExecuteEnable;
 
-    /// <summary>Fills in segments, tables and control registers on top of the vCPU's reset state.</summary>
-    public static SpecialRegisters SpecialRegisters(SpecialRegisters reset)
+    /// <summary>Fills in segments, tables and control registers on top of the vCPU's reset state; FS base is the thread pointer.</summary>
+    public static SpecialRegisters SpecialRegisters(SpecialRegisters reset, ulong threadPointer)
     {
         var code = new SegmentRegister
         {
@@ -59,6 +59,7 @@ internal static class InitialCpuState
         var sregs = reset;
         sregs.Cs = code;
         sregs.Ds = sregs.Es = sregs.Fs = sregs.Gs = sregs.Ss = data;
+        sregs.Fs.Base = threadPointer;
         sregs.Tr = new SegmentRegister
         {
             Base = SystemTables.TssAddress,
