@@ -10,6 +10,9 @@ namespace HyperSharp.Execution;
 /// </summary>
 internal sealed class RunLoop(IVirtualMachine vm, GuestMemory memory, MemoryLayout layout, HostCallDispatcher hostCalls, InterruptHandle interrupt)
 {
+    /// <summary>VM exits so far, for tests that prove something costs none.</summary>
+    public long Exits { get; private set; }
+
     /// <param name="replyOffset">Size of the guest call's message in the input buffer; host-call replies go after it.</param>
     /// <exception cref="GuestAbortedException">The guest aborted.</exception>
     /// <exception cref="GuestFaultException">The guest raised a CPU exception or triple-faulted.</exception>
@@ -21,6 +24,7 @@ internal sealed class RunLoop(IVirtualMachine vm, GuestMemory memory, MemoryLayo
         while (true)
         {
             var exit = vm.Run();
+            Exits++;
             switch (exit.Reason)
             {
                 case VcpuExitReason.IoOut when exit.Port == GuestAbi.PortDone:
