@@ -1,7 +1,7 @@
 /*
  * Files. A guest has no file system; to C code it looks empty and read-only: opening a path for
  * reading fails with ENOENT, creating or writing one with EROFS, and so do remove, rename and
- * tmpfile. Only the three standard streams exist (stdio.c).
+ * tmpfile; tmpnam has no name to offer. Only the three standard streams exist (stdio.c).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -26,6 +26,12 @@ FILE *freopen(const char *restrict path, const char *restrict mode, FILE *restri
 FILE *tmpfile(void)
 {
     errno = EROFS;
+    return NULL;
+}
+
+char *tmpnam(char *name)
+{
+    (void)name;
     return NULL;
 }
 
