@@ -81,8 +81,8 @@ public sealed partial class Sandbox : IDisposable
     /// <summary>Bytes of guest memory.</summary>
     public ulong MemorySize => _layout.MemorySize;
 
-    /// <summary>VM exits the sandbox's vCPU has taken so far (tests prove with it what costs no exit).</summary>
-    internal long VmExits => _runLoop.Exits;
+    /// <summary>VM exits the guest has caused so far (tests prove with it what costs no exit).</summary>
+    internal long GuestExits => _runLoop.GuestExits;
 
     /// <summary>Stops this sandbox's running call from any thread; the one member safe to use concurrently.</summary>
     public InterruptHandle InterruptHandle { get; }

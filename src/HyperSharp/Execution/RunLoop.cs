@@ -10,8 +10,11 @@ namespace HyperSharp.Execution;
 /// </summary>
 internal sealed class RunLoop(IVirtualMachine vm, GuestMemory memory, MemoryLayout layout, HostCallDispatcher hostCalls, InterruptHandle interrupt)
 {
-    /// <summary>VM exits so far, for tests that prove something costs none.</summary>
-    public long Exits { get; private set; }
+    /// <summary>
+    /// VM exits the guest caused so far (not counting runs a host signal interrupted), for tests that prove
+    /// something costs none.
+    /// </summary>
+    public long GuestExits { get; private set; }
 
     /// <param name="replyOffset">Size of the guest call's message in the input buffer; host-call replies go after it.</param>
     /// <exception cref="GuestAbortedException">The guest aborted.</exception>
@@ -24,7 +27,10 @@ internal sealed class RunLoop(IVirtualMachine vm, GuestMemory memory, MemoryLayo
         while (true)
         {
             var exit = vm.Run();
-            Exits++;
+            if (exit.Reason != VcpuExitReason.Interrupted)
+            {
+                GuestExits++;
+            }
             switch (exit.Reason)
             {
                 case VcpuExitReason.IoOut when exit.Port == GuestAbi.PortDone:
