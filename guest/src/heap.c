@@ -71,6 +71,8 @@ static void unlink(block *b)
 
 HS_COLD void hs_heap_init(uint64_t base, uint64_t size)
 {
+    free_list = NULL; /* from scratch, so tools/sdkcheck can start a heap more than once */
+    heap_bytes = free_bytes = 0;
     uint64_t start = (base + ALIGNMENT - 1) & ~(uint64_t)(ALIGNMENT - 1);
     uint64_t end = (base + size) & ~(uint64_t)(ALIGNMENT - 1);
     if (end < start + MIN_BLOCK + sizeof(block))
