@@ -61,6 +61,12 @@ archive() {
     return 0
 }
 
+# Parallel builds fetch several packages at once; apt's lists and cache are shared, so one fetch
+# at a time (then the second finds its files already there or fetches with the fresh lists).
+if [ -n "$(missing)" ]; then
+    exec 9> "$cache/.fetch.lock"
+    flock 9
+fi
 if [ -n "$(missing)" ]; then
     set -- $(archive | head -n 1)
     uri=${1:-} keyring=${2:-/usr/share/keyrings/debian-archive-keyring.gpg}
