@@ -14,6 +14,12 @@ public static class BenchFiles
 
     public static string NoopGuest => Guest("noopguest.elf");
 
+    /// <summary>Lua 5.4 built with hs-cc (guest/tests/luaguest): <c>RunLua(string) → string</c>.</summary>
+    public static string LuaGuest => Guest("luaguest.elf");
+
+    /// <summary>Ordinary C against the guest C library (guest/tests/libcguest), e.g. <c>ReadClock(int) → long</c>.</summary>
+    public static string LibcGuest => Guest("libcguest.elf");
+
     public static string RawKvm => Find("rawkvm");
 
     /// <summary>The process-isolation contender's executable (bench/HyperSharp.Benchmarks.Worker), copied here by the project reference.</summary>

@@ -31,6 +31,7 @@ void hs_dispatch(void)
     hs_message message;
     hs_result result = {0};
     hs_random_update_seed();
+    hs_clock_start_call();
 
     const char *why = hs_wire_decode((const void *)(uintptr_t)peb->input_base, peb->input_size,
                                      &message);
@@ -68,6 +69,10 @@ void hs_dispatch(void)
     hs_reply_offset = message.size;
     hs_current_result = &result;
     function->fn(&call, &result);
+    /* While the result is still current, so a host call keeps it: one exit per stream with
+     * output, not one per line. */
+    if (hs_stdio_flush)
+        hs_stdio_flush();
     hs_current_result = NULL;
     hs_reply_offset = 0;
     hs_result_finish(&result);

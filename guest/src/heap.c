@@ -4,6 +4,10 @@
  * tags), so free() merges a block with both neighbours in O(1). A header is 16 bytes and block
  * sizes are multiples of 16, so every payload is 16-byte aligned. An in-use sentinel header at
  * the top ends the heap.
+ *
+ * A request the heap cannot satisfy returns NULL, as C requires: interpreters and parsers turn
+ * that into their own out-of-memory errors and carry on. Only a corrupt heap (free or realloc of
+ * something malloc did not hand out) aborts the guest.
  */
 #include "internal.h"
 
@@ -67,6 +71,8 @@ static void unlink(block *b)
 
 HS_COLD void hs_heap_init(uint64_t base, uint64_t size)
 {
+    free_list = NULL; /* from scratch, so tools/sdkcheck can start a heap more than once */
+    heap_bytes = free_bytes = 0;
     uint64_t start = (base + ALIGNMENT - 1) & ~(uint64_t)(ALIGNMENT - 1);
     uint64_t end = (base + size) & ~(uint64_t)(ALIGNMENT - 1);
     if (end < start + MIN_BLOCK + sizeof(block))
@@ -79,13 +85,6 @@ HS_COLD void hs_heap_init(uint64_t base, uint64_t size)
     set_block(first, (size_t)((uint8_t *)sentinel - heap_start), 0);
     push(first);
     heap_bytes = free_bytes = size_of(first);
-}
-
-HS_COLD static _Noreturn void out_of_memory(const char *function, size_t requested)
-{
-    hs_abortf(HS_ABORT_OUT_OF_MEMORY,
-              "out of memory: %s requested %zu bytes; %zu of %zu heap bytes are free%s", function,
-              requested, free_bytes, heap_bytes, free_bytes > requested ? " but fragmented" : "");
 }
 
 /* The block size that holds `n` payload bytes, or 0 if none can. */
@@ -135,7 +134,7 @@ void *malloc(size_t n)
             }
         }
     }
-    out_of_memory("malloc", n);
+    return NULL;
 }
 
 void free(void *payload)
@@ -164,10 +163,9 @@ void free(void *payload)
 void *calloc(size_t count, size_t size)
 {
     if (size != 0 && count > SIZE_MAX / size)
-        hs_abortf(HS_ABORT_OUT_OF_MEMORY,
-                  "out of memory: calloc requested %zu * %zu bytes, which overflows", count, size);
+        return NULL;
     void *p = malloc(count * size);
-    return memset(p, 0, count * size);
+    return p ? memset(p, 0, count * size) : NULL;
 }
 
 void *realloc(void *payload, size_t n)
@@ -181,7 +179,7 @@ void *realloc(void *payload, size_t n)
     block *b = checked_header(payload, "realloc");
     size_t size = block_size_for(n);
     if (size == 0)
-        out_of_memory("realloc", n);
+        return NULL;
     size_t current = size_of(b);
     block *above = upper(b);
     if (current < size && !is_used(above) && current + size_of(above) >= size) {
@@ -202,7 +200,33 @@ void *realloc(void *payload, size_t n)
         return payload;
     }
     void *moved = malloc(n);
+    if (!moved)
+        return NULL; /* C: the old block stays valid and untouched */
     memcpy(moved, payload, current - sizeof(block));
     free(payload);
     return moved;
+}
+
+void *aligned_alloc(size_t alignment, size_t n)
+{
+    if (alignment == 0 || (alignment & (alignment - 1)) != 0)
+        return NULL;
+    if (alignment <= ALIGNMENT)
+        return malloc(n);
+    if (n > heap_bytes || alignment > heap_bytes)
+        return NULL;
+    /* Over-allocate, then hand the part below the aligned address back as a free block: it is
+     * at least MIN_BLOCK bytes, so it can stand alone. */
+    uint8_t *raw = malloc(n + alignment + MIN_BLOCK);
+    if (!raw)
+        return NULL;
+    uintptr_t aligned = ((uintptr_t)raw + MIN_BLOCK + alignment - 1) & ~(uintptr_t)(alignment - 1);
+    block *b = header_of(raw);
+    block *a = header_of((void *)aligned);
+    size_t lead = (size_t)((uint8_t *)a - (uint8_t *)b);
+    size_t total = size_of(b);
+    set_block(b, lead, IN_USE);
+    set_block(a, total - lead, IN_USE);
+    free(raw);
+    return realloc((void *)aligned, n); /* shrinks in place, giving the tail back */
 }

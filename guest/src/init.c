@@ -16,7 +16,10 @@ _Noreturn void hs_start(const hs_peb *peb)
     hs_peb_pointer = peb;
     hs_heap_init(peb->heap_base, peb->heap_size);
     hs_random_update_seed();
+    hs_clock_start_call();
     hs_main();
+    if (hs_stdio_flush)
+        hs_stdio_flush();
     hs_registry_seal();
     hs_registry_announce();
     for (;;) {

@@ -29,6 +29,7 @@ enum hs_result_state {
     HS_RESULT_NONE,     /* no builder called yet */
     HS_RESULT_ENCODED,  /* a complete RETURN or ERROR is in the output buffer */
     HS_RESULT_RESERVED, /* a RETURN whose STRING/BYTES payload the function writes in place */
+    HS_RESULT_LOST,     /* a host call overwrote the result because the heap could not keep it */
 };
 
 struct hs_result {
@@ -49,6 +50,14 @@ void hs_heap_init(uint64_t base, uint64_t size);
 
 /* random.c */
 void hs_random_update_seed(void);
+
+/* clock.c: takes the TSC reference the clock extrapolates from; at init and every call start */
+void hs_clock_start_call(void);
+
+/* Defined by the guest C library's stdio (guest/libc) when a guest uses it: sends what stdout
+ * and stderr hold to the host. Weak, so a guest without stdio links without it. Called after
+ * hs_main and after each guest function returns, before the result is finished. */
+void hs_stdio_flush(void) __attribute__((weak));
 
 /* registry.c */
 const hs_function *hs_registry_find(const char *name, size_t name_size);
@@ -73,7 +82,6 @@ void hs_result_save(hs_result *result);  /* before a host call overwrites the ou
 /* text.c. hs_text_format formats into buffer[0 .. limit + 2) and returns a length <= limit, cut
  * at a UTF-8 boundary, NUL-terminated, with invalid UTF-8 replaced by '?' (hs_text_repair). */
 size_t hs_text_format(char *buffer, size_t limit, const char *format, va_list args);
-void hs_text_repair(char *text, size_t length);
 const char *hs_type_name(unsigned type);
 
 /* abort.c: spins forever, for after an OUT the host never resumes from. */

@@ -10,7 +10,13 @@ HS_COLD int hs_vprintf(const char *format, va_list args)
     char *text = small;
     if ((size_t)length >= sizeof small) {
         text = malloc((size_t)length + 1);
-        hs_vsnprintf(text, (size_t)length + 1, format, again);
+        if (text) {
+            hs_vsnprintf(text, (size_t)length + 1, format, again);
+        } else {
+            /* The heap is full: print what fits the stack buffer rather than nothing. */
+            text = small;
+            length = (int)sizeof small - 1;
+        }
     }
     va_end(again);
     hs_text_repair(text, (size_t)length);

@@ -37,6 +37,12 @@ const hs_function *hs_registry_find(const char *name, size_t name_size)
     }
 }
 
+/* Registration happens once, in hs_main: without room for the table there is no guest to run. */
+HS_COLD static _Noreturn void no_room(const char *name)
+{
+    hs_abortf(HS_ABORT_OUT_OF_MEMORY, "hs_register(\"%s\"): the heap has no room for the function table", name);
+}
+
 HS_COLD static void place(uint32_t index)
 {
     const hs_signature *s = &functions[index].signature;
@@ -47,13 +53,15 @@ HS_COLD static void place(uint32_t index)
 }
 
 /* Keeps the table at most half full, so probe sequences stay short. */
-HS_COLD static void make_room_for_one_more(void)
+HS_COLD static void make_room_for_one_more(const char *name)
 {
     if (2 * (function_count + 1) <= slot_count)
         return;
     free(slots);
     slot_count = slot_count ? 2 * slot_count : 64;
     slots = calloc(slot_count, sizeof *slots);
+    if (!slots)
+        no_room(name);
     for (uint32_t i = 0; i < function_count; i++)
         place(i);
 }
@@ -93,14 +101,18 @@ HS_COLD void hs_register_array(const char *name, hs_type ret, hs_guest_fn fn, in
     if (function_count == function_capacity) {
         function_capacity = function_capacity ? 2 * function_capacity : 16;
         functions = realloc(functions, function_capacity * sizeof *functions);
+        if (!functions)
+            no_room(name);
     }
     /* Parameter types and name share one allocation; the name is copied so callers may pass
      * temporaries. */
     uint8_t *storage = malloc((size_t)nparams + name_size);
+    if (!storage)
+        no_room(name);
     for (int i = 0; i < nparams; i++)
         storage[i] = (uint8_t)params[i];
     memcpy(storage + nparams, name, name_size);
-    make_room_for_one_more();
+    make_room_for_one_more(name);
     functions[function_count] = (hs_function){
         .signature = {.return_type = (uint8_t)ret,
                       .param_count = (uint8_t)nparams,
@@ -129,6 +141,8 @@ HS_COLD void hs_registry_announce(void)
 {
     const hs_peb *peb = hs_peb_pointer;
     hs_signature *signatures = malloc(function_count * sizeof *signatures + 1);
+    if (!signatures)
+        hs_abort(HS_ABORT_OUT_OF_MEMORY, "the heap has no room to list the registered functions");
     for (size_t i = 0; i < function_count; i++)
         signatures[i] = functions[i].signature;
     uint64_t size;

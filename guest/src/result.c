@@ -152,10 +152,13 @@ void *hs_return_reserve(hs_result *result, hs_type type, size_t length)
 
 void hs_result_save(hs_result *result)
 {
-    if (result->state == HS_RESULT_NONE || result->saved)
+    if (result->state == HS_RESULT_NONE || result->state == HS_RESULT_LOST || result->saved)
         return;
     result->saved = malloc(result->size);
-    memcpy(result->saved, output(), result->size);
+    if (result->saved)
+        memcpy(result->saved, output(), result->size);
+    else
+        result->state = HS_RESULT_LOST;
 }
 
 void hs_result_finish(hs_result *result)
@@ -179,6 +182,14 @@ void hs_result_finish(hs_result *result)
         hs_message message;
         if (hs_wire_decode(output(), result->size, &message) != NULL)
             not_utf8(result);
+        break;
+    }
+    case HS_RESULT_LOST: {
+        const hs_signature *s = signature(result);
+        hs_return_error(result, HS_ERROR_GUEST,
+                        "guest function '%.*s' built its result, then called the host with no heap "
+                        "room left to keep the result meanwhile",
+                        (int)s->name_size, s->name);
         break;
     }
     case HS_RESULT_ENCODED:

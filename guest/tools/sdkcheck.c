@@ -2,7 +2,8 @@
  * sdkcheck: the SDK's allocator and formatter, run as an ordinary program (`make check`).
  *
  *   gcc -O1 -Wall -Werror -Iguest/include -Dmalloc=sdk_malloc -Dfree=sdk_free \
- *       -Dcalloc=sdk_calloc -Drealloc=sdk_realloc guest/tools/sdkcheck.c guest/src/heap.c \
+ *       -Dcalloc=sdk_calloc -Drealloc=sdk_realloc -Daligned_alloc=sdk_aligned_alloc \
+ *       guest/tools/sdkcheck.c guest/src/heap.c \
  *       guest/src/printf.c -o sdkcheck
  *
  * The renames keep the SDK's malloc apart from the C library's. The allocator is driven with
@@ -110,6 +111,34 @@ static void check_allocator(void)
     check(sdk_realloc(sdk_malloc(8), 0) == NULL, "realloc(p, 0) frees and returns NULL");
 }
 
+/* What the heap cannot satisfy returns NULL and changes nothing; aligned_alloc aligns. */
+static void check_allocation_failure(void)
+{
+    hs_heap_init((uint64_t)(uintptr_t)heap, HEAP_SIZE);
+    check(sdk_malloc(HEAP_SIZE) == NULL, "malloc larger than the heap returns NULL");
+    volatile size_t huge = SIZE_MAX / 2; /* volatile: gcc must not reject the overflow at compile time */
+    check(sdk_calloc(huge, 4) == NULL, "calloc whose size overflows returns NULL");
+    unsigned char *kept = sdk_malloc(100);
+    memset(kept, 0x5A, 100);
+    check(sdk_realloc(kept, HEAP_SIZE) == NULL, "realloc beyond the heap returns NULL");
+    live_block still = {kept, 100, 0x5A};
+    check(intact(&still), "a failed realloc leaves the old block untouched");
+    void *rest = sdk_malloc(HEAP_SIZE - 4096);
+    check(rest != NULL && sdk_malloc(8192) == NULL, "malloc of a full heap returns NULL");
+    sdk_free(rest);
+    for (size_t alignment = 32; alignment <= 65536; alignment *= 2) {
+        void *p = sdk_aligned_alloc(alignment, 1000);
+        check(p != NULL && ((uintptr_t)p & (alignment - 1)) == 0, "aligned_alloc aligns");
+        memset(p, 1, 1000);
+        sdk_free(p);
+    }
+    check(sdk_aligned_alloc(24, 8) == NULL, "aligned_alloc of a non-power-of-two alignment is NULL");
+    sdk_free(kept);
+    void *all = sdk_malloc(HEAP_SIZE - 64);
+    check(all != NULL, "aligned_alloc gave every byte back");
+    sdk_free(all);
+}
+
 /* ---- Formatter ----------------------------------------------------------------------------- */
 
 static void same(const char *format, ...)
@@ -152,6 +181,7 @@ static void check_formatter(void)
 int main(void)
 {
     check_allocator();
+    check_allocation_failure();
     check_formatter();
     if (failures > 0) {
         printf("sdkcheck: %d checks failed\n", failures);

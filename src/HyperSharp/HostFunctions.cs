@@ -8,8 +8,9 @@ namespace HyperSharp;
 /// <summary>
 /// A registry of host functions that guests may call, reusable across sandboxes. Each sandbox takes
 /// a copy when it is created, so later changes affect only sandboxes created afterwards.
-/// A new registry already holds <c>HostPrint(string) → int</c>, which writes to <see cref="Console.Out"/>;
-/// define <c>HostPrint</c> again to send guest output elsewhere.
+/// A new registry already holds <c>HostPrint(string) → int</c>, which writes to <see cref="Console.Out"/>, and
+/// <c>HostPrintError(string) → int</c>, which writes to <see cref="Console.Error"/>: the guest C library's
+/// stdout and stderr. Define either again to send guest output elsewhere.
 /// </summary>
 /// <remarks>
 /// Functions take up to 8 parameters of type <see cref="int"/>, <see cref="uint"/>, <see cref="long"/>,
@@ -25,20 +26,27 @@ public sealed partial class HostFunctions
     /// <summary>The name of the print function the guest SDK's <c>hs_printf</c> calls.</summary>
     public const string HostPrintName = "HostPrint";
 
+    /// <summary>The name of the print function the guest C library's <c>stderr</c> calls.</summary>
+    public const string HostPrintErrorName = "HostPrintError";
+
     private readonly Dictionary<string, HostFunction> _functions = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
     /// <summary>The last <see cref="Freeze"/>, until a definition changes.</summary>
     private HostFunctionTable? _frozen;
 
-    /// <summary>Creates a registry holding the default <c>HostPrint</c>.</summary>
+    /// <summary>Creates a registry holding the default <c>HostPrint</c> and <c>HostPrintError</c>.</summary>
     public HostFunctions()
     {
-        Define(HostPrintName, (string text) =>
-        {
-            Console.Out.Write(text);
-            return Encoding.UTF8.GetByteCount(text);
-        });
+        Define(HostPrintName, (string text) => Print(Console.Out, text));
+        Define(HostPrintErrorName, (string text) => Print(Console.Error, text));
+    }
+
+    /// <summary>Writes guest output and returns its length in UTF-8 bytes, as C's output functions count.</summary>
+    private static int Print(TextWriter writer, string text)
+    {
+        writer.Write(text);
+        return Encoding.UTF8.GetByteCount(text);
     }
 
     /// <summary>The signatures of every defined function, ordered by name.</summary>

@@ -38,6 +38,7 @@ public sealed partial class Sandbox : IDisposable
     private readonly MemoryLayout _layout;
     private readonly HostCallDispatcher _hostCalls;
     private readonly RunLoop _runLoop;
+    private readonly GuestClock _clock;
     private readonly FrozenDictionary<string, GuestFunctionSignature> _hostFunctions;
     private readonly ulong[] _dirtyPages;
     private readonly TimeSpan? _callTimeout;
@@ -59,6 +60,7 @@ public sealed partial class Sandbox : IDisposable
         InterruptHandle = new InterruptHandle(vm);
         _hostCalls = new HostCallDispatcher(memory, layout, hostFunctions.Functions);
         _runLoop = new RunLoop(vm, memory, layout, _hostCalls, InterruptHandle);
+        _clock = new GuestClock(memory, vm.GetTscKhz());
         _hostFunctions = hostFunctions.Signatures;
         _dirtyPages = new ulong[memory.DirtyBitmapLength];
     }
@@ -78,6 +80,9 @@ public sealed partial class Sandbox : IDisposable
 
     /// <summary>Bytes of guest memory.</summary>
     public ulong MemorySize => _layout.MemorySize;
+
+    /// <summary>VM exits the guest has caused so far (tests prove with it what costs no exit).</summary>
+    internal long GuestExits => _runLoop.GuestExits;
 
     /// <summary>Stops this sandbox's running call from any thread; the one member safe to use concurrently.</summary>
     public InterruptHandle InterruptHandle { get; }
@@ -119,7 +124,7 @@ public sealed partial class Sandbox : IDisposable
         {
             vm = new KvmVirtualMachine(device);
             vm.MapMemory(0, 0, boot.Memory.HostAddress, boot.Layout.MemorySize);
-            vm.SetSpecialRegisters(InitialCpuState.SpecialRegisters(vm.GetSpecialRegisters()));
+            vm.SetSpecialRegisters(InitialCpuState.SpecialRegisters(vm.GetSpecialRegisters(), boot.ThreadPointer));
             vm.SetRegisters(InitialCpuState.EntryRegisters(boot.EntryPoint, boot.Layout));
         }
         catch
@@ -496,6 +501,7 @@ public sealed partial class Sandbox : IDisposable
         var registration = cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(s_cancelFromToken, InterruptHandle) : default;
         try
         {
+            _clock.Update();
             _runLoop.RunUntilDone(replyOffset);
         }
         catch (Exception e)

@@ -91,7 +91,7 @@ public sealed partial class SnapshotCommandTests : IClassFixture<SavedSnapshot>,
         Assert.Matches($@"\nManifest +{_saved.Digest} +[\d,]+ bytes\n", output);
         Assert.Matches(@"\nMemory +sha256:[0-9a-f]{64} +[\d,]+ bytes\n", output);
         Assert.Contains("\n  String Echo(String)\n", output, StringComparison.Ordinal);
-        Assert.EndsWith("Host functions (2)\n  Int HostPrint(String)\n  Int HostAdd(Int, Int)\n", output, StringComparison.Ordinal);
+        Assert.EndsWith("Host functions (3)\n  Int HostPrint(String)\n  Int HostPrintError(String)\n  Int HostAdd(Int, Int)\n", output, StringComparison.Ordinal);
         Assert.Equal(output, Cli.Run("snapshot", "inspect", _saved.Directory, _saved.Digest).Succeeded());
     }
 

@@ -13,6 +13,13 @@ public static class Guests
 
     public static string InitLiarGuest => PathOf("initliarguest.elf");
 
+    public static string LibcGuest => PathOf("libcguest.elf");
+
+    public static string LuaGuest => PathOf("luaguest.elf");
+
+    /// <summary>tests/libcguest's conformance program built natively against glibc.</summary>
+    public static string LibcTestNative => PathOf("libctest-native");
+
     private static string PathOf(string fileName)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "guests", fileName);

@@ -109,5 +109,6 @@ public sealed class HostFunctionTests(SimpleGuestFixture fixture) : IClassFixtur
             [GuestValueType.Int, GuestValueType.String, GuestValueType.Bytes, GuestValueType.Bool, GuestValueType.Float, GuestValueType.Double, GuestValueType.ULong, GuestValueType.UInt],
             signature.ParameterTypes);
         Assert.Contains(host.Signatures, s => s.Name == HostFunctions.HostPrintName);
+        Assert.Contains(new GuestFunctionSignature(HostFunctions.HostPrintErrorName, GuestValueType.Int, [GuestValueType.String]), host.Signatures);
     }
 }

@@ -78,6 +78,9 @@ internal static class CompareCommand
         var bytes24K = new byte[24 << 10];
         Random.Shared.NextBytes(bytes24K);
         using var sandbox = Sandbox.Create(guest, host);
+        var luaGuest = BenchFiles.LuaGuest;
+        using var lua = Sandbox.Create(luaGuest, host);
+        using var libc = Sandbox.Create(BenchFiles.LibcGuest, host);
         Progress("snapshots of 1 MiB, 64 MiB and 1 GiB guests");
         using var snapshots = new SnapshotScenarios(guest, host);
         Progress("saving snapshot files of 1 MiB, 64 MiB and 1 GiB guests");
@@ -100,12 +103,18 @@ internal static class CompareCommand
                 () => sandbox.Call<byte[]>("EchoBytes", bytes24K)),
             new(new Scenario("GuestCalls.CallBytes24KIn8KOut", "sample_workloads/24K_in_8K_out", "1 exit", r => Exits(r, 1)),
                 () => sandbox.Call<byte[]>("EchoFirst8KiB", bytes24K)),
+            new(new Scenario("GuestCalls.RunLuaOnePlusOne", "— (Lua guest: RunLua(\"return 1+1\"))", "1 exit", r => Exits(r, 1)),
+                () => lua.Call<string>("RunLua", "return 1+1")),
+            new(new Scenario("GuestCalls.ReadClock1000Times", "— (libc guest: 1,000 clock_gettime in one call)", "1 exit", r => Exits(r, 1)),
+                () => libc.Call<long>("ReadClock", 1000)),
         };
         List<WarmScenario> warm = [.. guestCalls, new(snapshots.CallAndRestore, snapshots.CallAndRestoreOperation)];
         var create = new Scenario("Sandboxes.CreateSandbox", "sandboxes/create_initialized", "VM create → first exit",
             r => r[RawKvm.VmCreateReady].Median);
         var createAndDrop = new Scenario("Sandboxes.CreateSandboxAndDrop", "sandboxes/create_initialized_and_drop", "VM create → first exit → destroy",
             r => r[RawKvm.VmLifecycle].Median);
+        var createLua = new Scenario("Sandboxes.CreateLuaSandbox", "— (Lua guest)", "VM create → first exit",
+            r => r[RawKvm.VmCreateReady].Median);
         var createAndCall = new Scenario("Sandboxes.CreateSandboxAndCall", "snapshot_files/cold_start_via_evolve", "VM create → first exit + 1 exit",
             r => r[RawKvm.VmCreateReady].Median + Exits(r, 1));
 
@@ -119,6 +128,7 @@ internal static class CompareCommand
         }
 
         var createEstimate = WarmUp(() => Sandbox.Create(guest, host).Dispose(), settings.WarmUpSeconds, minimum: 2);
+        _ = WarmUp(() => Sandbox.Create(luaGuest, host).Dispose(), settings.WarmUpSeconds / 2, minimum: 2);
         MeasureCreateAndCall(guest, host, 1, null);
         snapshots.WarmUp(settings.WarmUpSeconds);
         files.WarmUp(settings.WarmUpSeconds);
@@ -153,6 +163,7 @@ internal static class CompareCommand
             }
 
             MeasureCreate(guest, host, createsPerRound, create.Samples, createAndDrop.Samples);
+            MeasureCreate(luaGuest, host, createsPerRound, createLua.Samples, null);
             MeasureCreateAndCall(guest, host, createsPerRound, createAndCall.Samples);
             snapshots.MeasureRound(settings.SnapshotSecondsPerRound, settings.SnapshotsPerRound);
             files.MeasureRound(settings.SnapshotSecondsPerRound, settings.SnapshotsPerRound);
@@ -173,7 +184,7 @@ internal static class CompareCommand
         }
 
         sideBySide.MeasureDensity(contender => contender == processes ? settings.ProcessDensityCount : inProcessCount);
-        return new Report(settings, [.. guestCalls.Select(w => w.Scenario), create, createAndDrop, createAndCall, .. snapshots.All, .. files.All], raw,
+        return new Report(settings, [.. guestCalls.Select(w => w.Scenario), create, createAndDrop, createLua, createAndCall, .. snapshots.All, .. files.All], raw,
             allocations, snapshots.SetupSnapshotTimes, files.ThroughputBytes, sideBySide);
     }
 
@@ -302,6 +313,8 @@ internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios,
     private const double EchoTargetExits = 2;
     private const double HostCallTargetExits = 3;
     private const double CreateTargetNs = 5e6;
+    private const double LuaCreateTargetRatio = 1.5;
+    private const double RunLuaTargetExits = 1.1;
     private const double CallAndRestoreTargetExits = 10;
     private const double FromSnapshotTargetNs = 1.5e6;
     private const double RestoreScalingTarget = 1.5;
@@ -490,6 +503,12 @@ internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios,
         yield return ("Sandbox.Create from ELF ≤ 5 ms", Time(CreateTargetNs), $"{Time(create.Median)} (p90 {Time(create.P90)})",
             create.Median <= CreateTargetNs);
         yield return ("Warm Call<int>(\"EchoI32\") allocates 0 bytes", "0 B", $"{alloc:0.##} B/call", alloc == 0);
+        var createLua = Find("Sandboxes.CreateLuaSandbox").Samples;
+        yield return ("Sandbox.Create of the Lua guest ≤ 1.5× simpleguest's", Time(LuaCreateTargetRatio * create.Median),
+            $"{Time(createLua.Median)} ({createLua.Median / create.Median:0.00}×)", createLua.Median <= LuaCreateTargetRatio * create.Median);
+        var runLua = Find("GuestCalls.RunLuaOnePlusOne").Samples.Median;
+        yield return ("Warm RunLua(\"return 1+1\") ≤ 1.1× one exit round trip", Time(RunLuaTargetExits * exit),
+            $"{Time(runLua)} ({runLua / exit:0.00}×)", runLua <= RunLuaTargetExits * exit);
 
         var cycle = Find("Snapshots.CallAndRestore").Samples.Median;
         yield return ("Echo + Restore() cycle ≤ 10× one exit round trip", Time(CallAndRestoreTargetExits * exit),

@@ -77,7 +77,31 @@ typedef struct hs_peb {
     uint64_t output_size;
     uint64_t random_seed;         /* the guest reseeds its random source from this ... */
     uint64_t seed_generation;     /* ... whenever this differs from the last value it saw */
+    /* The clock, written by the host before init and before every call. The guest reads RDTSC
+     * when a call starts and extrapolates from there: now = *_ns + (rdtsc - start) * 10^6 /
+     * tsc_khz, so reading the clock costs no exit. */
+    int64_t realtime_ns;          /* wall clock: nanoseconds since 1970-01-01 00:00:00 UTC */
+    uint64_t monotonic_ns;        /* the host's monotonic clock; never goes back, not even
+                                   * across a restore */
+    uint64_t tsc_khz;             /* the vCPU's TSC frequency (KVM_GET_TSC_KHZ); 0: unknown, the
+                                   * guest then does not extrapolate within a call */
 } hs_peb;
+
+/* ---- Thread control block: where FS base points ---------------------------------------------
+ * The host places the guest's TLS block (PT_TLS: .tdata copied, .tbss zeroed) right below this
+ * block and sets FS base to its address (x86-64 psABI TLS variant II), so local-exec TLS and
+ * code built with -fstack-protector read %fs:-n, %fs:0 and %fs:0x28 as on Linux. It lies in
+ * read/write pages after the ELF image, inside image_size. */
+typedef struct hs_tcb {
+    uint64_t self;           /* %fs:0: the thread pointer itself */
+    uint64_t reserved[4];    /* 0 */
+    uint64_t stack_guard;    /* %fs:0x28: a random stack-protector canary per sandbox */
+    uint64_t reserved2[2];   /* 0 */
+} hs_tcb;
+
+/* The largest PT_TLS segment (MemSiz) a guest may have, and its largest alignment. */
+#define HS_MAX_TLS_SIZE (1u << 20)
+#define HS_MAX_TLS_ALIGNMENT HS_PAGE_SIZE
 
 /* ---- Wire format ---------------------------------------------------------------------------
  * Little-endian. A message is a 16-byte header followed by its body; every part is padded with
@@ -143,9 +167,11 @@ enum hs_error_code {
 };
 
 /* Abort codes the SDK itself uses (user code may use any other value). */
-#define HS_ABORT_OUT_OF_MEMORY 1000  /* malloc/calloc/realloc could not be satisfied */
+#define HS_ABORT_OUT_OF_MEMORY 1000  /* the SDK itself could not get memory it cannot do without */
 #define HS_ABORT_ASSERTION 1001      /* assert() failed; the text names expression, file and line */
 #define HS_ABORT_BAD_MESSAGE 1002    /* a host reply the SDK could not decode */
+#define HS_ABORT_STACK_SMASHED 1003  /* __stack_chk_fail: a stack-protector canary was overwritten */
+#define HS_ABORT_EXIT 1004           /* the guest called abort(), exit() or _Exit() */
 
 /* The host writes the reply to a host call into the input buffer right after the guest call's
  * own message (at offset header.size of that message), so the guest's parameters stay valid

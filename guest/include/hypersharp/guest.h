@@ -199,6 +199,10 @@ int hs_vsnprintf(char *buffer, size_t size, const char *format, va_list args)
 int hs_printf(const char *format, ...) __attribute__((format(printf, 1, 2)));
 int hs_vprintf(const char *format, va_list args) __attribute__((format(printf, 1, 0)));
 
+/* Replaces every byte of text[0 .. length) that is not part of valid UTF-8 by '?', in place, so
+ * the text can be sent as a STRING. */
+void hs_text_repair(char *text, size_t length);
+
 /* ---- Giving up ----------------------------------------------------------------------------
  * Ends the guest for good: the host gets an ERROR message with `code` and the text (cut to
  * HS_MAX_ABORT_MESSAGE bytes at a UTF-8 boundary; NULL means empty) and poisons the sandbox. */
@@ -206,6 +210,8 @@ _Noreturn void hs_abort(int code, const char *message);
 _Noreturn void hs_abortf(int code, const char *format, ...) __attribute__((format(printf, 2, 3)));
 _Noreturn void hs_assert_failed(const char *expression, const char *file, int line);
 
+/* The C library's <assert.h> defines its own assert, which aborts the same way (guest/libc). */
+#ifndef assert
 #ifdef NDEBUG
 #define assert(expression) ((void)0)
 #else
@@ -213,15 +219,26 @@ _Noreturn void hs_assert_failed(const char *expression, const char *file, int li
 #define assert(expression) \
     ((expression) ? (void)0 : hs_assert_failed(#expression, __FILE__, __LINE__))
 #endif
+#endif
 
 /* ---- Memory: a first-fit free-list allocator over the PEB heap ----------------------------
- * Blocks are 16-byte aligned and neighbouring free blocks are merged. When a request cannot be
- * satisfied the guest aborts with HS_ABORT_OUT_OF_MEMORY (these never return NULL, except
- * realloc(p, 0), which frees p). free() of a pointer it did not hand out aborts. */
+ * Blocks are 16-byte aligned and neighbouring free blocks are merged. A request the heap cannot
+ * satisfy returns NULL, as C requires (realloc then leaves the old block untouched); so does
+ * aligned_alloc with an alignment that is not a power of two. realloc(p, 0) frees p and returns
+ * NULL. free() or realloc() of a pointer malloc did not hand out aborts with HS_ABORT_ASSERTION:
+ * the heap is corrupt. */
 void *malloc(size_t size);
 void *calloc(size_t count, size_t size);
 void *realloc(void *pointer, size_t size);
+void *aligned_alloc(size_t alignment, size_t size);
 void free(void *pointer);
+
+/* ---- Time ----------------------------------------------------------------------------------
+ * Read without a VM exit: the host writes its clocks into the PEB before every call and the SDK
+ * extrapolates with the TSC (docs/guest-abi.md §5). The C library's time(), clock_gettime() and
+ * gettimeofday() use these. */
+int64_t hs_clock_realtime_ns(void);   /* nanoseconds since 1970-01-01 00:00:00 UTC */
+uint64_t hs_clock_monotonic_ns(void); /* never goes back, also not across Restore() */
 
 /* ---- Misc --------------------------------------------------------------------------------- */
 

@@ -364,14 +364,23 @@ static void allocate_and_free(const hs_call *call, hs_result *result)
     hs_return_int(result, checksum ? checksum : 1);
 }
 
+/* Allocates 64 KiB blocks, chained through their first bytes, until malloc returns NULL, then
+ * frees them all and returns how many it got: the heap runs out without ending the guest. */
 static void heap_exhaust(const hs_call *call, hs_result *result)
 {
     (void)call;
-    (void)result;
-    for (;;) {
-        volatile char *block = malloc(64 * 1024);
-        block[0] = 1;
+    void *chain = NULL;
+    int32_t count = 0;
+    for (void **block; (block = malloc(64 * 1024)) != NULL; count++) {
+        *block = chain;
+        chain = block;
     }
+    while (chain) {
+        void *next = *(void **)chain;
+        free(chain);
+        chain = next;
+    }
+    hs_return_int(result, count);
 }
 
 static int32_t leaked_bytes;
@@ -384,7 +393,12 @@ static void leak(const hs_call *call, hs_result *result)
         hs_return_error(result, HS_ERROR_GUEST, "size %d is negative", size);
         return;
     }
-    memset(malloc((size_t)size), 0xAB, (size_t)size);
+    void *block = malloc((size_t)size);
+    if (!block) {
+        hs_return_error(result, HS_ERROR_GUEST, "out of memory: no room for %d more bytes", size);
+        return;
+    }
+    memset(block, 0xAB, (size_t)size);
     leaked_bytes += size;
     hs_return_int(result, leaked_bytes);
 }
@@ -751,7 +765,7 @@ void hs_main(void)
     hs_register("NonCanonical", HS_TYPE_INT, non_canonical, 0);
 
     hs_register("AllocateAndFree", HS_TYPE_INT, allocate_and_free, 1, HS_TYPE_INT);
-    hs_register("HeapExhaust", HS_TYPE_VOID, heap_exhaust, 0);
+    hs_register("HeapExhaust", HS_TYPE_INT, heap_exhaust, 0);
     hs_register("Allocations", HS_TYPE_INT, allocations, 0);
     hs_register("Leak", HS_TYPE_INT, leak, 1, HS_TYPE_INT);
     hs_register("CallocRealloc", HS_TYPE_INT, calloc_realloc, 0);

@@ -48,6 +48,9 @@ internal sealed partial class ElfImage
     /// <summary>The non-empty PT_LOAD segments, ordered by address.</summary>
     public ReadOnlyCollection<ElfSegment> Segments { get; }
 
+    /// <summary>The PT_TLS segment, if the guest has thread-local variables.</summary>
+    public ElfThreadLocalStorage? ThreadLocalStorage { get; private init; }
+
     /// <summary>The R_X86_64_RELATIVE relocations (R_X86_64_NONE entries dropped), in file order.</summary>
     public ReadOnlyCollection<ElfRelocation> Relocations { get; }
 

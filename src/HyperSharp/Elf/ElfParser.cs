@@ -62,6 +62,7 @@ internal sealed partial class ElfImage
             var loads = new List<ElfSegment>();
             var relros = new List<(int, ulong, ulong)>();
             (int Index, ulong Offset, ulong Vaddr, ulong Size)? dynamic = null;
+            (int Index, ulong Vaddr, ulong FileSize, ulong MemorySize, ulong Align)? tls = null;
 
             for (int i = 0; i < phnum; i++)
             {
@@ -80,7 +81,13 @@ internal sealed partial class ElfImage
                     case PT_INTERP:
                         throw Error($"{what} names a program interpreter; the guest must be a static PIE (link with -static-pie).");
                     case PT_TLS:
-                        throw Error($"{what} declares thread-local storage, which guests cannot use (there is no thread pointer).");
+                        if (tls is { } firstTls)
+                        {
+                            throw Error($"{what} is a second thread-local storage segment (the first is program header {firstTls.Index}); at most one is allowed.");
+                        }
+
+                        tls = (i, vaddr, filesz, memsz, align);
+                        break;
                     case PT_LOAD:
                         ValidateLoad(what, offset, vaddr, filesz, memsz, align);
                         if (memsz != 0)
@@ -154,12 +161,16 @@ internal sealed partial class ElfImage
             }
 
             _relros = [.. relros];
+            ElfThreadLocalStorage? threadLocalStorage = tls is { } t ? ValidateTls(t.Index, t.Vaddr, t.FileSize, t.MemorySize, t.Align) : null;
 
             ElfRelocation[] relocations = dynamic is { } dyn
                 ? ParseDynamic(dyn.Index, dyn.Offset, dyn.Vaddr, dyn.Size)
                 : [];
 
-            return new ElfImage(_memory, _linkBase, imageSize, entry - _linkBase, _loads, relocations, BuildPageRanges(imageSize));
+            return new ElfImage(_memory, _linkBase, imageSize, entry - _linkBase, _loads, relocations, BuildPageRanges(imageSize))
+            {
+                ThreadLocalStorage = threadLocalStorage,
+            };
         }
 
         private static void ValidateIdentification(ReadOnlySpan<byte> data)

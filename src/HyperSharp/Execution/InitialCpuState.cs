@@ -33,9 +33,10 @@ internal static class InitialCpuState
     /// <summary>
     /// Fills in segments, tables and control registers on top of the vCPU's reset state: guest code runs in ring 3
     /// from its first instruction, on the DPL-3 code and data segments, with IOPL 0, so privileged instructions
-    /// and every port the TSS I/O bitmap keeps closed raise #GP. The IDT and GDT name the host's tables.
+    /// and every port the TSS I/O bitmap keeps closed raise #GP. The IDT and GDT name the host's tables; FS base is
+    /// the thread pointer.
     /// </summary>
-    public static SpecialRegisters SpecialRegisters(SpecialRegisters reset)
+    public static SpecialRegisters SpecialRegisters(SpecialRegisters reset, ulong threadPointer)
     {
         var code = new SegmentRegister
         {
@@ -66,6 +67,7 @@ internal static class InitialCpuState
         var sregs = reset;
         sregs.Cs = code;
         sregs.Ds = sregs.Es = sregs.Fs = sregs.Gs = sregs.Ss = data;
+        sregs.Fs.Base = threadPointer;
         sregs.Tr = new SegmentRegister
         {
             Base = SystemTables.TssAddress,

@@ -13,6 +13,12 @@ internal sealed class RunLoop(IVirtualMachine vm, GuestMemory memory, MemoryLayo
     /// <summary>Every signal to the host is one 32-bit OUT (<c>out %eax, %dx</c>, docs/guest-abi.md §4).</summary>
     private const int GuestPortWidth = 4;
 
+    /// <summary>
+    /// VM exits the guest caused so far (not counting runs a host signal interrupted), for tests that prove
+    /// something costs none.
+    /// </summary>
+    public long GuestExits { get; private set; }
+
     /// <param name="replyOffset">Size of the guest call's message in the input buffer; host-call replies go after it.</param>
     /// <exception cref="GuestAbortedException">The guest aborted.</exception>
     /// <exception cref="GuestFaultException">The guest raised a CPU exception or triple-faulted.</exception>
@@ -24,6 +30,10 @@ internal sealed class RunLoop(IVirtualMachine vm, GuestMemory memory, MemoryLayo
         while (true)
         {
             var exit = vm.Run();
+            if (exit.Reason != VcpuExitReason.Interrupted)
+            {
+                GuestExits++;
+            }
             switch (exit.Reason)
             {
                 case VcpuExitReason.IoOut when exit.Size != GuestPortWidth:

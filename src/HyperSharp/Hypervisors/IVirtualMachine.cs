@@ -58,6 +58,9 @@ internal interface IVirtualMachine : IDisposable
     /// <summary>Writes segment, control and system registers.</summary>
     void SetSpecialRegisters(in SpecialRegisters registers);
 
+    /// <summary>The vCPU's TSC frequency in kHz, which the guest's clock extrapolates with.</summary>
+    ulong GetTscKhz();
+
     /// <summary>Copies all guest-visible vCPU state: registers, FPU/SSE/XSAVE, XCR0, debug registers, guest-writable MSRs, pending events.</summary>
     VcpuState CaptureState();
 

@@ -32,6 +32,11 @@ internal static class GuestAbi
     public const int AbortOutOfMemory = 1000;
     public const int AbortAssertion = 1001;
     public const int AbortBadMessage = 1002;
+    public const int AbortStackSmashed = 1003;
+    public const int AbortExit = 1004;
+
+    public const ulong MaxTlsSize = 1UL << 20;
+    public const ulong MaxTlsAlignment = PageSize;
 
     /// <summary>Byte offsets of <c>struct hs_peb</c> fields.</summary>
     public static class Peb
@@ -53,6 +58,17 @@ internal static class GuestAbi
         public const int OutputSize = 0x68;
         public const int RandomSeed = 0x70;
         public const int SeedGeneration = 0x78;
-        public const int Size = 0x80;
+        public const int RealtimeNs = 0x80;
+        public const int MonotonicNs = 0x88;
+        public const int TscKhz = 0x90;
+        public const int Size = 0x98;
+    }
+
+    /// <summary>Byte offsets of <c>struct hs_tcb</c> fields.</summary>
+    public static class Tcb
+    {
+        public const int Self = 0x00;
+        public const int StackGuard = 0x28;
+        public const int Size = 0x40;
     }
 }

@@ -3,8 +3,8 @@ using HyperSharp.Elf;
 
 namespace HyperSharp.Memory;
 
-/// <summary>Guest memory ready to boot: layout, contents and the entry point.</summary>
-internal sealed record BootImage(GuestMemory Memory, MemoryLayout Layout, ulong EntryPoint);
+/// <summary>Guest memory ready to boot: layout, contents, the entry point and the thread pointer (FS base).</summary>
+internal sealed record BootImage(GuestMemory Memory, MemoryLayout Layout, ulong EntryPoint, ulong ThreadPointer);
 
 /// <summary>
 /// Builds guest memory from a parsed ELF: lays out the regions, loads and relocates the image, and
@@ -14,17 +14,19 @@ internal static class GuestImageBuilder
 {
     public static BootImage Build(ElfImage elf, SandboxOptions options)
     {
-        var layout = MemoryLayout.Create(elf.ImageSize, options);
+        // The thread control block's pages count as part of the image (docs/guest-abi.md §2).
+        var layout = MemoryLayout.Create(elf.ImageSize + ThreadControlBlock.AreaSize(elf.ThreadLocalStorage), options);
         var memory = GuestMemory.Allocate(layout.MemorySize);
         try
         {
-            elf.LoadInto(memory.GetSpan(layout.ImageBase, layout.ImageSize), layout.ImageBase);
+            elf.LoadInto(memory.GetSpan(layout.ImageBase, elf.ImageSize), layout.ImageBase);
+            var threadPointer = ThreadControlBlock.Write(memory, layout.ImageBase, elf);
             PageTableBuilder.Build(memory, layout, PageRegions(elf, layout));
             SystemTables.Write(memory, layout);
             InterruptTable.Write(memory);
             ExceptionHandlerCode.Write(memory);
             ParameterBlock.Write(memory, layout, NewSeed());
-            return new BootImage(memory, layout, layout.ImageBase + elf.EntryOffset);
+            return new BootImage(memory, layout, layout.ImageBase + elf.EntryOffset, threadPointer);
         }
         catch
         {
@@ -58,6 +60,8 @@ internal static class GuestImageBuilder
                 : PageAccess.Present | PageAccess.User | (range.Writable ? PageAccess.Writable : 0) | (range.Executable ? PageAccess.Executable : 0);
             yield return new PageRegion(layout.ImageBase + range.Offset, range.Length, access);
         }
+
+        yield return ThreadControlBlock.PageRegion(layout.ImageBase, elf);
 
         yield return new PageRegion(layout.HeapBase, layout.HeapSize, PageAccess.ReadWrite | PageAccess.User);
         yield return new PageRegion(layout.StackBase, layout.StackSize, PageAccess.ReadWrite | PageAccess.User);

@@ -35,5 +35,17 @@ internal static class ParameterBlock
         Put(peb, GuestAbi.Peb.SeedGeneration, generation);
     }
 
+    /// <summary>
+    /// The clock the guest extrapolates from until its next call (docs/guest-abi.md §5): wall-clock and
+    /// monotonic nanoseconds now, and the vCPU's TSC frequency. Three stores, no allocation.
+    /// </summary>
+    public static void WriteClock(GuestMemory memory, long realtimeNs, ulong monotonicNs, ulong tscKhz)
+    {
+        var peb = memory.GetSpan(GuestAbi.PebAddress, GuestAbi.Peb.Size);
+        Put(peb, GuestAbi.Peb.RealtimeNs, unchecked((ulong)realtimeNs));
+        Put(peb, GuestAbi.Peb.MonotonicNs, monotonicNs);
+        Put(peb, GuestAbi.Peb.TscKhz, tscKhz);
+    }
+
     private static void Put(Span<byte> peb, int offset, ulong value) => BinaryPrimitives.WriteUInt64LittleEndian(peb[offset..], value);
 }

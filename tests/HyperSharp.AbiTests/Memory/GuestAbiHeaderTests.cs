@@ -31,12 +31,26 @@ public sealed class GuestAbiHeaderTests
         asserts.Equal("HS_ABORT_OUT_OF_MEMORY", GuestAbi.AbortOutOfMemory);
         asserts.Equal("HS_ABORT_ASSERTION", GuestAbi.AbortAssertion);
         asserts.Equal("HS_ABORT_BAD_MESSAGE", GuestAbi.AbortBadMessage);
+        asserts.Equal("HS_ABORT_STACK_SMASHED", GuestAbi.AbortStackSmashed);
+        asserts.Equal("HS_ABORT_EXIT", GuestAbi.AbortExit);
+        asserts.Equal("HS_MAX_TLS_SIZE", (long)GuestAbi.MaxTlsSize);
+        asserts.Equal("HS_MAX_TLS_ALIGNMENT", (long)GuestAbi.MaxTlsAlignment);
         asserts.Equal("sizeof(hs_peb)", GuestAbi.Peb.Size);
         foreach (var field in typeof(GuestAbi.Peb).GetFields().Where(f => f.Name != nameof(GuestAbi.Peb.Size)))
         {
             asserts.Equal($"offsetof(hs_peb, {CAssertions.SnakeCase(field.Name)})", Convert.ToInt64(field.GetRawConstantValue(), System.Globalization.CultureInfo.InvariantCulture));
         }
 
+        asserts.CompileOrFail();
+    }
+
+    [Fact]
+    public void ThreadControlBlockLayoutMatchesAbiH()
+    {
+        var asserts = new CAssertions("#include <hypersharp/abi.h>");
+        asserts.Equal("sizeof(hs_tcb)", GuestAbi.Tcb.Size);
+        asserts.Equal("offsetof(hs_tcb, self)", GuestAbi.Tcb.Self);
+        asserts.Equal("offsetof(hs_tcb, stack_guard)", GuestAbi.Tcb.StackGuard);
         asserts.CompileOrFail();
     }
 }

@@ -22,6 +22,20 @@ public sealed class ElfImageTests
     }
 
     [Fact]
+    public void RecordsThreadLocalStorageInsideALoadSegment()
+    {
+        byte[] file = ElfBuilder.Typical().Build();
+        PatchPhdr32(file, 5, P_type, PT_TLS); // the PT_GNU_RELRO over the dynamic segment at 0x6000
+        PatchPhdr64(file, 5, P_memsz, 0x1800);
+        PatchPhdr64(file, 5, P_align, 0);
+
+        ElfImage image = ElfImage.Parse(file);
+
+        Assert.Equal(new ElfThreadLocalStorage(0x6000 - image.LinkBase, 0x1000, 0x1800, 1), image.ThreadLocalStorage);
+        Assert.Null(ElfImage.Parse(ElfBuilder.Typical().Build()).ThreadLocalStorage);
+    }
+
+    [Fact]
     public void PageRangesCoverTheImageWithSegmentPermissionsGapsAndRelro()
     {
         ElfImage image = ElfImage.Parse(Typical().Build());

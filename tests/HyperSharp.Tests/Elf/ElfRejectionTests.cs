@@ -1,4 +1,5 @@
 using HyperSharp.Elf;
+using HyperSharp.Memory;
 using Xunit;
 using static HyperSharp.Tests.Elf.ElfBuilder;
 
@@ -90,8 +91,33 @@ public sealed class ElfRejectionTests
         AssertRejected(Typical(f => PatchPhdr32(f, Relro, P_type, PT_INTERP)), "program header 5 (PT_INTERP)", "interpreter");
 
     [Fact]
-    public void RejectsThreadLocalStorage() =>
-        AssertRejected(Typical(f => PatchPhdr32(f, Relro, P_type, PT_TLS)), "program header 5 (PT_TLS)", "thread-local storage");
+    public void RejectsThreadLocalStorageLargerThanTheLimit() =>
+        AssertRejected(Typical(f => AsTls(f, P_memsz, GuestAbi.MaxTlsSize + 1)), "program header 5 (PT_TLS) declares 0x100001 bytes", "at most 0x100000");
+
+    [Theory]
+    [InlineData(24UL)]
+    [InlineData(0x2000UL)]
+    public void RejectsThreadLocalStorageAlignedOtherThanAPowerOfTwoUpToAPage(ulong align) =>
+        AssertRejected(Typical(f => AsTls(f, P_align, align)), "program header 5 (PT_TLS) has p_align", "power of two of at most 0x1000");
+
+    [Fact]
+    public void RejectsThreadLocalStorageWhoseInitialImageIsNotLoaded() =>
+        AssertRejected(Typical(f => AsTls(f, P_vaddr, 0x100000)), "program header 5 (PT_TLS) initial image [0x100000, 0x101000)", "not inside one PT_LOAD");
+
+    [Fact]
+    public void RejectsASecondThreadLocalStorageSegment() =>
+        AssertRejected(Typical(f =>
+        {
+            PatchPhdr32(f, Dynamic, P_type, PT_TLS);
+            PatchPhdr32(f, Relro, P_type, PT_TLS);
+        }), "program header 5 (PT_TLS) is a second thread-local storage segment (the first is program header 4)");
+
+    /// <summary>Turns the typical file's PT_GNU_RELRO (0x1000 bytes over the dynamic segment) into a PT_TLS and patches one field.</summary>
+    private static void AsTls(byte[] file, int field, ulong value)
+    {
+        PatchPhdr32(file, Relro, P_type, PT_TLS);
+        PatchPhdr64(file, Relro, field, value);
+    }
 
     [Fact]
     public void RejectsFileWithoutLoadSegment()

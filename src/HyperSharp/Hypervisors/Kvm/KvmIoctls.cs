@@ -37,6 +37,7 @@ internal static class KvmIoctls
     public const nuint KVM_GET_XCRS = 0x8188AEA6;
     public const nuint KVM_SET_XCRS = 0x4188AEA7;
     public const nuint KVM_GET_XSAVE2 = 0x9000AECF;
+    public const nuint KVM_GET_TSC_KHZ = 0xAEA3;
 
     /// <summary>The only API version this code speaks (stable since Linux 2.6.22).</summary>
     public const int KVM_API_VERSION = 12;

@@ -169,6 +169,14 @@ internal sealed unsafe class KvmVcpu : IDisposable
     /// <summary>Wraps <c>KVM_GET_REGS</c>.</summary>
     public StandardRegisters GetRegs() => Get<StandardRegisters>(KvmIoctls.KVM_GET_REGS, "KVM_GET_REGS");
 
+    /// <summary>Wraps <c>KVM_GET_TSC_KHZ</c>: the vCPU's TSC frequency in kHz, which the ioctl returns as its result.</summary>
+    public ulong GetTscKhz()
+    {
+        var khz = Libc.Ioctl(_fd, KvmIoctls.KVM_GET_TSC_KHZ, 0);
+        Check(khz, "KVM_GET_TSC_KHZ");
+        return (ulong)khz;
+    }
+
     /// <summary>Wraps <c>KVM_SET_REGS</c>.</summary>
     public void SetRegs(in StandardRegisters registers) => Set(KvmIoctls.KVM_SET_REGS, registers, "KVM_SET_REGS");
 

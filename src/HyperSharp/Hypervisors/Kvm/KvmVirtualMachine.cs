@@ -155,6 +155,9 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
         }
     }
 
+    /// <inheritdoc/>
+    public ulong GetTscKhz() => _vcpu.GetTscKhz();
+
     /// <summary>
     /// Completes the pending exit first (so RIP is past the guest's last OUT), then seven ioctls:
     /// KVM_GET_REGS, _SREGS, _XSAVE, _XCRS, _DEBUGREGS, _MSRS, _VCPU_EVENTS. Registers a restore staged and

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Writes THIRD-PARTY-NOTICES at the repository root from the unpacked Debian source packages.
+
+    make -C guest && python3 guest/tools/third-party-notices.py
+
+Run it by hand whenever guest/third-party/debian-sources.lock or guest/libc/picolibc-sources.mk
+changes (the build does not need it). For picolibc it lists the copyright and licence of exactly
+the files a guest can contain: the sources in picolibc-sources.mk and the headers the C library
+installs, each looked up in the package's machine-readable copyright file (COPYING.picolibc,
+DEP-5: the last matching Files paragraph wins). For Lua it copies the MIT licence from lua.h.
+"""
+import fnmatch
+import os
+import re
+import subprocess
+import sys
+
+guest = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+root = os.path.dirname(guest)
+out = os.environ.get("OUT", os.path.join(root, "artifacts", "guests"))
+picolibc = os.path.join(out, "obj", "src", "picolibc")
+lua = os.path.join(out, "obj", "src", "lua5.4")
+
+
+def paragraphs(text):
+    fields, name = {}, None
+    for line in text.split("\n") + [""]:
+        if not line.strip():
+            if fields:
+                yield fields
+            fields, name = {}, None
+        elif line[0] in " \t" and name:
+            fields[name] += "\n" + line.strip()
+        else:
+            name, _, value = line.partition(":")
+            fields[name] = value.strip()
+
+
+def compiled_files():
+    listing = subprocess.run(["make", "-s", "-C", guest, "-p", "-n"], capture_output=True, text=True).stdout
+    sources = next(l for l in listing.splitlines() if l.startswith("PICOLIBC_SOURCES :="))
+    files = sources.split(":=", 1)[1].split()
+    for directory, _, names in os.walk(os.path.join(picolibc, "newlib/libc/include")):
+        files += [os.path.relpath(os.path.join(directory, n), picolibc) for n in names if n.endswith(".h")]
+    files += ["newlib/libc/tinystdio/stdio.h", "newlib/libc/tinystdio/stdio-bufio.h"]
+    machine = os.path.join(picolibc, "newlib/libc/machine/x86/machine")
+    files += ["newlib/libc/machine/x86/machine/" + n for n in os.listdir(machine) if n.endswith(".h")]
+    return sorted(set(files))
+
+
+def main():
+    copying = open(os.path.join(picolibc, "COPYING.picolibc"), encoding="utf-8").read()
+    stanzas = [p for p in paragraphs(copying) if "Files" in p]
+    licences = {p["License"].split("\n")[0]: p["License"] for p in paragraphs(copying) if "Files" not in p and "License" in p}
+    used = {}
+    for path in compiled_files():
+        match = None
+        for stanza in stanzas:
+            if any(fnmatch.fnmatchcase(path, pattern) for pattern in stanza["Files"].split()):
+                match = stanza
+        key = (match["Copyright"], match["License"].split("\n")[0])
+        used.setdefault(key, []).append(path)
+
+    lines = [
+        "Third-party software in HyperSharp guests",
+        "",
+        "HyperSharp's repository holds no third-party source. The guest build fetches Debian source",
+        "packages (guest/third-party/debian-sources.lock) and compiles parts of them into the guest C",
+        "library and the Lua test guest; those parts, and so the guests built with them, carry the",
+        "notices below. This file is written by guest/tools/third-party-notices.py.",
+        "",
+        "=" * 100,
+        "picolibc 1.8.10 (Debian source package picolibc 1.8.10-2): the guest C library",
+        "=" * 100,
+        "",
+        "The files compiled into guest/libc's libc.a and the headers installed with it, by copyright",
+        "holder and licence (from the package's COPYING.picolibc). The licence texts follow.",
+        "",
+    ]
+    for (copyright, licence), paths in sorted(used.items(), key=lambda item: (item[0][1], item[0][0])):
+        lines.append(f"Files ({len(paths)}): " + " ".join(paths))
+        lines.append("Copyright: " + copyright.replace("\n", "\n           "))
+        lines.append("License: " + licence)
+        lines.append("")
+    for licence in sorted({licence for _, licence in used}):
+        lines.append("-" * 100)
+        lines.append("License: " + licences[licence].replace("\n.\n", "\n\n"))
+        lines.append("")
+    header = open(os.path.join(lua, "src", "lua.h"), encoding="utf-8").read()
+    notice = re.search(r"/\*{10,}\n(.*?)\*{10,}/", header, re.S).group(1)
+    notice = "\n".join(line.lstrip("* ").rstrip() for line in notice.splitlines())
+    lines += [
+        "=" * 100,
+        "Lua 5.4.7 (Debian source package lua5.4 5.4.7-1): the luaguest test guest",
+        "=" * 100,
+        "",
+        notice.strip(),
+        "",
+    ]
+    with open(os.path.join(root, "THIRD-PARTY-NOTICES"), "w", encoding="utf-8") as f:
+        f.write("\n".join(lines))
+    print(f"THIRD-PARTY-NOTICES: {sum(len(p) for p in used.values())} picolibc files, {len({l for _, l in used})} licences")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
