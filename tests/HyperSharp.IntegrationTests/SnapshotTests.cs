@@ -310,9 +310,7 @@ public sealed class RestoreExactnessTests
 
     private static ReadOnlySpan<byte> MemoryOf(Sandbox sandbox)
     {
-        var memory = (HyperSharp.Memory.GuestMemory)typeof(Sandbox)
-            .GetField("_memory", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
-            .GetValue(sandbox)!;
+        var memory = SandboxInternals.MemoryOf(sandbox);
         return memory.GetSpan(0, memory.Size);
     }
 }

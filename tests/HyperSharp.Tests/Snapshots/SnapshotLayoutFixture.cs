@@ -27,7 +27,7 @@ internal sealed class SnapshotLayoutFixture : IDisposable
     });
 
     /// <summary>A snapshot of <see cref="SmallLayout"/> whose memory is a pattern derived from <paramref name="seed"/>, mostly zero.</summary>
-    public static Snapshot CreateSnapshot(int seed = 1, ulong generation = 1)
+    public static unsafe Snapshot CreateSnapshot(int seed = 1, ulong generation = 1)
     {
         var layout = SmallLayout;
         var memory = new byte[layout.MemorySize];
@@ -54,7 +54,10 @@ internal sealed class SnapshotLayoutFixture : IDisposable
         GuestFunctionSignature[] hostFunctions = [new("HostAdd", GuestValueType.Int, [GuestValueType.Int, GuestValueType.Int]), new("HostVoid", GuestValueType.Void, [])];
         var everyPage = new ulong[PageBitmap.WordsFor((ulong)memory.Length)];
         everyPage.AsSpan().Fill(ulong.MaxValue);
-        return new Snapshot(MemoryImage.Capture(memory, everyPage), layout, vcpu, guestFunctions, hostFunctions, generation);
+        fixed (byte* pinned = memory)
+        {
+            return new Snapshot(MemoryImage.Capture(pinned, (ulong)memory.Length, everyPage), layout, vcpu, guestFunctions, hostFunctions, generation);
+        }
     }
 
     /// <summary>Saves a fresh synthetic snapshot into <see cref="Layout"/> under <paramref name="tag"/>.</summary>
