@@ -107,7 +107,11 @@ public sealed class Snapshot : IDisposable
     /// <param name="options">Null for the defaults: atomic but not fsynced.</param>
     /// <returns>The manifest digest, <c>sha256:</c> and 64 hex digits; <see cref="Load"/> accepts it as a reference.</returns>
     /// <exception cref="ArgumentException">The tag is not valid.</exception>
-    /// <exception cref="SnapshotFormatException">The directory is neither empty nor a valid OCI image layout.</exception>
+    /// <exception cref="SnapshotFormatException">
+    /// The directory is neither empty nor a valid OCI image layout; or <see cref="Load"/> would refuse the snapshot (its
+    /// guest ended its last call with a stack pointer outside its stack, or its functions make the config larger than
+    /// 1 MiB), and nothing was written.
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The snapshot was disposed.</exception>
     /// <exception cref="IOException">Writing failed; tags already in the directory are unchanged.</exception>
     public string Save(string directory, string tag, SnapshotSaveOptions? options = null)

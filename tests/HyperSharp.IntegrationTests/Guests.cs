@@ -13,6 +13,8 @@ public static class Guests
 
     public static string InitLiarGuest => PathOf("initliarguest.elf");
 
+    public static string StackLiarGuest => PathOf("stackliarguest.elf");
+
     private static string PathOf(string fileName)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "guests", fileName);

@@ -11,6 +11,7 @@ internal static class SnapshotFiles
     public static string Save(Snapshot snapshot, string directory, string tag, SnapshotSaveOptions options)
     {
         var config = JsonSerializer.SerializeToUtf8Bytes(SnapshotConfigMapper.ToConfig(snapshot), SnapshotConfigJsonContext.Default.SnapshotConfig);
+        RequireLoadable(config);
         var memfd = snapshot.Memory.Memfd;
         var addRef = false;
         try
@@ -40,6 +41,29 @@ internal static class SnapshotFiles
 
         var image = MemoryImage.FromFile(artifact.Memory.TakeDescriptor(), contents.Layout.MemorySize);
         return new Snapshot(image, contents.Layout, contents.Vcpu, contents.GuestFunctions, contents.HostFunctions, contents.Generation);
+    }
+
+    /// <summary>
+    /// Refuses, before anything is written, a config that <see cref="Load"/> would refuse: the same cap and the same
+    /// reader and validator, run on the very bytes <see cref="Save"/> is about to write. A guest controls much of what a
+    /// snapshot holds (its stack pointer, its function names), so a snapshot taken in this process can break a rule.
+    /// </summary>
+    private static void RequireLoadable(byte[] config)
+    {
+        try
+        {
+            if (config.Length > OciLayoutReader.MaxJsonSize)
+            {
+                throw new SnapshotFormatException(SnapshotFormatError.TooLarge,
+                    $"The config is {config.Length} bytes; Snapshot.Load reads at most {OciLayoutReader.MaxJsonSize}.");
+            }
+
+            ReadConfig(config);
+        }
+        catch (SnapshotFormatException e)
+        {
+            throw new SnapshotFormatException(e.Reason, $"The snapshot was not saved, because Snapshot.Load would refuse it: {e.Message}", e);
+        }
     }
 
     /// <summary>

@@ -27,7 +27,10 @@ internal sealed class SnapshotLayoutFixture : IDisposable
     });
 
     /// <summary>A snapshot of <see cref="SmallLayout"/> whose memory is a pattern derived from <paramref name="seed"/>, mostly zero.</summary>
-    public static unsafe Snapshot CreateSnapshot(int seed = 1, ulong generation = 1)
+    /// <param name="seed">Varies the memory.</param>
+    /// <param name="generation">The snapshot's generation.</param>
+    /// <param name="guestFunctions">The guest's functions; null for Echo and Add.</param>
+    public static unsafe Snapshot CreateSnapshot(int seed = 1, ulong generation = 1, IEnumerable<GuestFunctionSignature>? guestFunctions = null)
     {
         var layout = SmallLayout;
         var memory = new byte[layout.MemorySize];
@@ -46,17 +49,17 @@ internal sealed class SnapshotLayoutFixture : IDisposable
             Msrs = [new MsrValue(0xC0000102, 0x1234), new MsrValue(0x10, 99)],
             Events = new VcpuEvents { Flags = 4, NmiMasked = 1, ExceptionPayload = 0xdead, SipiVector = 3 },
         };
-        var guestFunctions = new[]
-        {
+        var guestFunctionTable = (guestFunctions ??
+        [
             new GuestFunctionSignature("Echo", GuestValueType.String, [GuestValueType.String]),
             new GuestFunctionSignature("Add", GuestValueType.Int, [GuestValueType.Int, GuestValueType.Int]),
-        }.ToFrozenDictionary(f => f.Name, StringComparer.Ordinal);
+        ]).ToFrozenDictionary(f => f.Name, StringComparer.Ordinal);
         GuestFunctionSignature[] hostFunctions = [new("HostAdd", GuestValueType.Int, [GuestValueType.Int, GuestValueType.Int]), new("HostVoid", GuestValueType.Void, [])];
         var everyPage = new ulong[PageBitmap.WordsFor((ulong)memory.Length)];
         everyPage.AsSpan().Fill(ulong.MaxValue);
         fixed (byte* pinned = memory)
         {
-            return new Snapshot(MemoryImage.Capture(pinned, (ulong)memory.Length, everyPage), layout, vcpu, guestFunctions, hostFunctions, generation);
+            return new Snapshot(MemoryImage.Capture(pinned, (ulong)memory.Length, everyPage), layout, vcpu, guestFunctionTable, hostFunctions, generation);
         }
     }
 
