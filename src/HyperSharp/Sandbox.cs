@@ -205,7 +205,10 @@ public sealed partial class Sandbox : IDisposable
     /// <c>snapshot.Options with { CallTimeout = … }</c>): memory layout is part of the snapshot, so any other size is
     /// rejected with <see cref="ArgumentException"/> naming the option.
     /// </param>
-    /// <exception cref="SnapshotMismatchException">A recorded host function is missing or has another signature.</exception>
+    /// <exception cref="SnapshotMismatchException">
+    /// A recorded host function is missing or has another signature, or the vCPU state was captured on a CPU whose
+    /// XSAVE area or features differ from this host's.
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The snapshot was disposed.</exception>
     /// <exception cref="HypervisorUnavailableException">KVM cannot be used on this machine.</exception>
     public static Sandbox FromSnapshot(Snapshot snapshot, HostFunctions? hostFunctions = null, SandboxOptions? options = null)
@@ -219,13 +222,14 @@ public sealed partial class Sandbox : IDisposable
         }
 
         var functions = (hostFunctions ?? s_defaultHostFunctions).Freeze();
+        var device = KvmDevice.Shared;
         var missing = snapshot.MissingHostFunctions(functions.Signatures);
+        missing.AddRange(KvmStateCompatibility.Mismatches(snapshot.Vcpu, device));
         if (missing.Count > 0)
         {
-            throw new SnapshotMismatchException("The host functions do not match the snapshot", missing);
+            throw new SnapshotMismatchException("The snapshot does not fit these host functions or this host", missing);
         }
 
-        var device = KvmDevice.Shared;
         var memory = GuestMemory.FromImage(snapshot.Memory);
         KvmVirtualMachine? vm = null;
         try
@@ -297,7 +301,7 @@ public sealed partial class Sandbox : IDisposable
     /// from another sandbox with the same layout and host functions. Recovers a poisoned sandbox. The guest's
     /// random source is reseeded.
     /// </summary>
-    /// <exception cref="SnapshotMismatchException">The layout or recorded host functions differ; the sandbox is unchanged.</exception>
+    /// <exception cref="SnapshotMismatchException">The layout or recorded host functions differ, or the vCPU state does not fit this host; the sandbox is unchanged.</exception>
     /// <exception cref="SandboxUnrecoverableException">The restore failed halfway; the sandbox refuses everything from now on.</exception>
     /// <exception cref="ObjectDisposedException">The snapshot, not current to this sandbox, was disposed.</exception>
     public void Restore(Snapshot snapshot)
@@ -313,6 +317,7 @@ public sealed partial class Sandbox : IDisposable
             {
                 var mismatches = snapshot.LayoutMismatches(_layout);
                 mismatches.AddRange(snapshot.MissingHostFunctions(_hostFunctions));
+                mismatches.AddRange(KvmStateCompatibility.Mismatches(snapshot.Vcpu, KvmDevice.Shared));
                 if (mismatches.Count > 0)
                 {
                     throw new SnapshotMismatchException("The snapshot cannot be restored into this sandbox", mismatches);

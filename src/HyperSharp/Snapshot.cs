@@ -83,6 +83,10 @@ public sealed class Snapshot : IDisposable
     /// The directory breaks a format rule, or the snapshot is for another format or ABI version, architecture,
     /// hypervisor or CPU vendor; <see cref="SnapshotFormatException.Reason"/> says which.
     /// </exception>
+    /// <exception cref="SnapshotMismatchException">
+    /// KVM is available and the snapshot's vCPU state was captured on a CPU whose XSAVE area size or XSAVE features
+    /// (XCR0) this host lacks. Without KVM this is checked by <see cref="Sandbox.FromSnapshot"/> instead.
+    /// </exception>
     /// <exception cref="IOException">A file could not be read for another reason (permissions, I/O errors).</exception>
     /// <remarks>
     /// Blob files must not be truncated or rewritten while a loaded snapshot or a sandbox made from it is alive.

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HyperSharp.Hypervisors.Kvm;
 using HyperSharp.Memory;
 using HyperSharp.Snapshots.Oci;
 using Microsoft.Win32.SafeHandles;
@@ -39,9 +40,21 @@ internal static class SnapshotFiles
                 $"The memory blob is {artifact.Memory.Length} bytes but the config's memory_size is {contents.Layout.MemorySize}.");
         }
 
+        if (HostMismatches(contents.Vcpu) is { Count: > 0 } mismatches)
+        {
+            throw new SnapshotMismatchException("The snapshot's vCPU state does not fit this host", mismatches);
+        }
+
         var image = MemoryImage.FromFile(artifact.Memory.TakeDescriptor(), contents.Layout.MemorySize);
         return new Snapshot(image, contents.Layout, contents.Vcpu, contents.GuestFunctions, contents.HostFunctions, contents.Generation);
     }
+
+    /// <summary>
+    /// Where KVM is available, every way <paramref name="vcpu"/> does not fit this host's vCPUs; empty without KVM, so a
+    /// snapshot still loads there (to inspect or copy it) and <see cref="Sandbox.FromSnapshot"/> checks it again.
+    /// </summary>
+    public static List<string> HostMismatches(Hypervisors.VcpuState vcpu) =>
+        Hypervisor.IsAvailable ? KvmStateCompatibility.Mismatches(vcpu, KvmDevice.Shared) : [];
 
     /// <summary>
     /// Refuses, before anything is written, a config that <see cref="Load"/> would refuse: the same cap and the same

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using HyperSharp.Hypervisors;
+using HyperSharp.Hypervisors.Kvm;
 using HyperSharp.Memory;
 
 namespace HyperSharp.Tests.Snapshots;
@@ -43,8 +44,9 @@ internal sealed class SnapshotLayoutFixture : IDisposable
         {
             Registers = new StandardRegisters { Rip = layout.ImageBase + 0x10, Rsp = layout.StackTop - 0x40, Rax = 42, R15 = ulong.MaxValue, Rflags = 2 },
             SpecialRegisters = special,
-            Xsave = [.. Enumerable.Range(0, 4096).Select(i => (byte)(i * 7))],
-            Xcr0 = 7,
+            // This host's XSAVE size where KVM is there, so Load's host check accepts it; x87 and SSE, which every x86-64 has.
+            Xsave = [.. Enumerable.Range(0, Hypervisor.IsAvailable ? KvmDevice.Shared.XsaveSize : 4096).Select(i => (byte)(i * 7))],
+            Xcr0 = 3,
             DebugRegisters = new DebugRegisters(1, 2, 3, 4, 0xffff0ff0, 0x400),
             Msrs = [new MsrValue(0xC0000102, 0x1234), new MsrValue(0x10, 99)],
             Events = new VcpuEvents { Flags = 4, NmiMasked = 1, ExceptionPayload = 0xdead, SipiVector = 3 },
