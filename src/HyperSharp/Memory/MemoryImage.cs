@@ -79,7 +79,11 @@ internal sealed class MemoryImage : IDisposable
                     }
 
                     // SAFETY: [start, end) lies inside the caller's memory (end <= limit <= size).
-                    Write(memfd, memory + start, end - start, start);
+                    if (DescriptorWrites.WriteAll(memfd, memory + start, end - start, start) is not 0 and var errno)
+                    {
+                        throw new HypervisorException("pwrite(snapshot)", errno);
+                    }
+
                     dataPages += (ulong)((end - start) / page);
                     offset = end;
                 }
@@ -142,29 +146,6 @@ internal sealed class MemoryImage : IDisposable
     }
 
     public void Dispose() => Memfd.Dispose();
-
-    private static unsafe void Write(SafeFileDescriptor memfd, byte* data, long length, long offset)
-    {
-        while (length > 0)
-        {
-            // SAFETY: data points at `length` readable bytes (the caller's run, advanced below).
-            var written = Libc.PWrite(memfd, data, (nuint)length, offset);
-            if (written < 0)
-            {
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno == Libc.EINTR)
-                {
-                    continue;
-                }
-
-                throw new HypervisorException("pwrite(snapshot)", errno);
-            }
-
-            data += written;
-            length -= written;
-            offset += written;
-        }
-    }
 
     private static void Check(int result, string operation)
     {

@@ -1,0 +1,130 @@
+using System.Runtime.InteropServices;
+using Xunit;
+
+namespace HyperSharp.Tests.Snapshots;
+
+/// <summary>
+/// No symbolic link below a layout's root is followed, for reads or writes, and no file there that is not a regular
+/// file is read or written through: Load, Save and Delete refuse with the same reason, and nothing outside the layout changes.
+/// </summary>
+public sealed class LayoutSymlinkTests : IDisposable
+{
+    private readonly SnapshotLayoutFixture _fixture = new();
+    private readonly string _outside;
+
+    public LayoutSymlinkTests()
+    {
+        _fixture.Save("v1");
+        _outside = Directory.CreateDirectory(Path.Combine(_fixture.Root, "outside")).FullName;
+    }
+
+    public void Dispose() => _fixture.Dispose();
+
+    private string Blobs => Path.Combine(_fixture.Layout, "blobs");
+
+    [Theory]
+    [InlineData("blobs")]
+    [InlineData("blobs/sha256")]
+    public void ASymlinkedBlobDirectoryIsNeitherReadNorWritten(string directory)
+    {
+        var real = Path.Combine(_fixture.Layout, directory);
+        var moved = Path.Combine(_outside, Path.GetFileName(directory));
+        Directory.Move(real, moved);
+        Directory.CreateSymbolicLink(real, moved);
+        var before = Listing(_outside);
+
+        Assert.Equal(SnapshotFormatError.NotARegularFile, Assert.Throws<SnapshotFormatException>(() => Snapshot.Load(_fixture.Layout, "v1")).Reason);
+        var save = Assert.Throws<SnapshotFormatException>(() => _fixture.Save("v2", seed: 2));
+        Assert.Equal(SnapshotFormatError.NotARegularFile, save.Reason);
+        Assert.True(save.Message.Contains("symbolic link", StringComparison.Ordinal), save.Message);
+        Snapshot.Delete(_fixture.Layout, "v1");
+
+        Assert.Equal(before, Listing(_outside));
+    }
+
+    [Fact]
+    public void ABlobsEntryThatIsAFileIsRefused()
+    {
+        Directory.Delete(Blobs, recursive: true);
+        File.WriteAllText(Blobs, "not a directory");
+        Assert.Equal(SnapshotFormatError.NotARegularFile, Assert.Throws<SnapshotFormatException>(() => Snapshot.Load(_fixture.Layout, "v1")).Reason);
+        Assert.Equal(SnapshotFormatError.NotARegularFile, Assert.Throws<SnapshotFormatException>(() => _fixture.Save("v2", seed: 2)).Reason);
+    }
+
+    [Fact]
+    public void AnIndexThatIsADirectoryIsRefusedBySaveAsByLoad()
+    {
+        var index = Path.Combine(_fixture.Layout, "index.json");
+        File.Delete(index);
+        Directory.CreateDirectory(index);
+        Assert.Equal(SnapshotFormatError.NotARegularFile, Assert.Throws<SnapshotFormatException>(() => Snapshot.Load(_fixture.Layout, "v1")).Reason);
+        Assert.Equal(SnapshotFormatError.NotARegularFile, Assert.Throws<SnapshotFormatException>(() => _fixture.Save("v2", seed: 2)).Reason);
+        Assert.Equal(SnapshotFormatError.NotARegularFile, Assert.Throws<SnapshotFormatException>(() => Snapshot.Delete(_fixture.Layout, "v1")).Reason);
+        Assert.True(Directory.Exists(index));
+    }
+
+    [Fact]
+    public void ASymlinkedIndexIsNeitherReadNorReplacedThrough()
+    {
+        var index = Path.Combine(_fixture.Layout, "index.json");
+        var target = Path.Combine(_outside, "index.json");
+        File.Move(index, target);
+        File.CreateSymbolicLink(index, target);
+        var contents = File.ReadAllText(target);
+
+        Assert.Equal(SnapshotFormatError.NotARegularFile, Assert.Throws<SnapshotFormatException>(() => Snapshot.Load(_fixture.Layout, "v1")).Reason);
+        Assert.Equal(SnapshotFormatError.NotARegularFile, Assert.Throws<SnapshotFormatException>(() => _fixture.Save("v2", seed: 2)).Reason);
+        Assert.Equal(contents, File.ReadAllText(target));
+    }
+
+    [Fact]
+    public void ASymlinkedLayoutMarkerIsRefused()
+    {
+        var marker = Path.Combine(_fixture.Layout, "oci-layout");
+        var target = Path.Combine(_outside, "oci-layout");
+        File.Move(marker, target);
+        File.CreateSymbolicLink(marker, target);
+        Assert.Equal(SnapshotFormatError.NotAnOciLayout, Assert.Throws<SnapshotFormatException>(() => Snapshot.Load(_fixture.Layout, "v1")).Reason);
+        Assert.Equal(SnapshotFormatError.NotAnOciLayout, Assert.Throws<SnapshotFormatException>(() => _fixture.Save("v2", seed: 2)).Reason);
+    }
+
+    [Fact]
+    public async Task AFifoIndexIsRefusedBySaveWithoutBlocking()
+    {
+        var index = Path.Combine(_fixture.Layout, "index.json");
+        File.Delete(index);
+        Assert.Equal(0, MkFifo(index, 0x180));
+        var save = Task.Run(() => Assert.Throws<SnapshotFormatException>(() => _fixture.Save("v2", seed: 2)), TestContext.Current.CancellationToken);
+        var error = await save.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.Equal(SnapshotFormatError.NotARegularFile, error.Reason);
+    }
+
+    [Fact]
+    public void ALayoutRootThatIsASymlinkIsTheCallersChoiceAndWorks()
+    {
+        var link = Path.Combine(_fixture.Root, "link");
+        Directory.CreateSymbolicLink(link, _fixture.Layout);
+        using var loaded = Snapshot.Load(link, "v1");
+        using var snapshot = SnapshotLayoutFixture.CreateSnapshot(seed: 5);
+        snapshot.Save(link, "v2");
+        using var saved = Snapshot.Load(_fixture.Layout, "v2");
+    }
+
+    [Fact]
+    public void PathsWithANulCharacterAreRefusedNotCut()
+    {
+        using var snapshot = SnapshotLayoutFixture.CreateSnapshot();
+        var cut = _fixture.Layout + "\0ignored";
+        Assert.Throws<ArgumentException>(() => Snapshot.Load(cut, "v1"));
+        Assert.Throws<ArgumentException>(() => snapshot.Save(cut, "v1"));
+        Assert.Throws<ArgumentException>(() => Snapshot.Delete(cut, "v1"));
+    }
+
+    /// <summary>Every entry under <paramref name="directory"/>, with file sizes, in name order.</summary>
+    private static List<string> Listing(string directory) =>
+        [.. Directory.EnumerateFileSystemEntries(directory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(path => File.Exists(path) ? $"{path} {new FileInfo(path).Length}" : path)];
+
+    [DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
+    private static extern int MkFifo(string path, uint mode);
+}
