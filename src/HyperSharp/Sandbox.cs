@@ -86,22 +86,19 @@ public sealed partial class Sandbox : IDisposable
     /// <param name="path">A static-PIE x86-64 guest built against the HyperSharp guest SDK.</param>
     /// <param name="hostFunctions">The host functions the guest may call; null for just the default <c>HostPrint</c>. The sandbox keeps a copy.</param>
     /// <param name="options">Memory sizes; null for <see cref="SandboxOptions.Default"/>.</param>
-    /// <exception cref="GuestBinaryException">The file is not a loadable guest.</exception>
+    /// <exception cref="GuestBinaryException">
+    /// The file is not a loadable guest: not an ELF HyperSharp accepts, larger than <see cref="MaxGuestBinarySize"/>, or
+    /// not a regular file at all (a directory, FIFO, device or socket, refused without blocking).
+    /// </exception>
+    /// <exception cref="SandboxIOException">The file does not exist or cannot be opened or read (permissions, I/O errors).</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or holds a NUL character.</exception>
     /// <exception cref="HypervisorUnavailableException">KVM cannot be used on this machine.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     /// <exception cref="SandboxException">The guest failed during initialisation (abort, fault, protocol violation).</exception>
     public static Sandbox Create(string path, HostFunctions? hostFunctions = null, SandboxOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var file = File.OpenRead(path);
-        if (file.Length > MaxGuestBinarySize)
-        {
-            throw new GuestBinaryException($"The guest binary '{path}' is {file.Length} bytes; the limit is {MaxGuestBinarySize} bytes.");
-        }
-
-        var bytes = new byte[file.Length];
-        file.ReadExactly(bytes);
-        return Create(bytes, hostFunctions, options);
+        return Create(GuestBinaryFile.Read(path), hostFunctions, options);
     }
 
     /// <summary>Boots the guest ELF held in <paramref name="elf"/> in a new micro-VM and runs its initialisation.</summary>
