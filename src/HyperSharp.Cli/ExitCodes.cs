@@ -42,6 +42,7 @@ internal static class ExitCodes
         GuestBinaryException => BadGuestBinary,
         SnapshotFormatException { Reason: SnapshotFormatError.TagNotFound } => Usage,
         SnapshotFormatException or SnapshotMismatchException => BadSnapshot,
+        SandboxIOException => FileError,
         HypervisorUnavailableException or HypervisorException => HypervisorUnavailable,
         GuestArgumentException or GuestFunctionNotFoundException => Usage,
         _ => GuestFailure,

@@ -286,6 +286,34 @@ public sealed class OciLayoutRejectionTests : IDisposable
         Expect(SnapshotFormatError.BadLayout);
     }
 
+    /// <summary>
+    /// A heap 2 KiB smaller and a stack 2 KiB larger: every size within its range and the memory size unchanged, in a
+    /// layout consistent with them, but not page-aligned. The loaded snapshot's Options were then refused by
+    /// FromSnapshot (and so by 'snapshot call') with an untyped ArgumentOutOfRangeException.
+    /// </summary>
+    [Fact]
+    public void RegionSizesThatSandboxOptionsRefuseAreRefused()
+    {
+        var small = SnapshotLayoutFixture.SmallLayout;
+        var layout = HyperSharp.Memory.MemoryLayout.Create(small.ImageSize, new SandboxOptions
+        {
+            HeapSize = small.HeapSize - 0x800,
+            StackSize = small.StackSize + 0x800,
+            InputBufferSize = small.InputSize,
+            OutputBufferSize = small.OutputSize,
+        });
+        Assert.Equal(small.MemorySize, layout.MemorySize);
+        _fixture.EditConfig(c =>
+        {
+            var fields = c["layout"]!;
+            fields["heap_size"] = layout.HeapSize;
+            fields["stack_base"] = layout.StackBase;
+            fields["stack_size"] = layout.StackSize;
+            c["vcpu"]!["registers"]!["rsp"] = layout.StackTop - 0x40;
+        });
+        Expect(SnapshotFormatError.BadLayout);
+    }
+
     [Theory]
     [InlineData("rip", 0ul)]
     [InlineData("rip", 0x10_0000_0000ul)]
