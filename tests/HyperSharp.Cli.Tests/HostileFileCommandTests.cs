@@ -75,6 +75,16 @@ public sealed class HostileFileCommandTests : IDisposable
     }
 
     [Fact]
+    public void ASnapshotRecordingHostFunctionsTheCliLacksIsABadSnapshot()
+    {
+        // The synthetic snapshot records HostAdd(Int, Int) and HostVoid(); the CLI offers HostPrint and HostAdd.
+        _layout.Save("v1");
+        var error = Cli.Run("snapshot", "call", _layout.Layout, "Add", "1", "2").Failed(ExitCodes.BadSnapshot);
+        Assert.StartsWith("error: SnapshotMismatchException: ", error, StringComparison.Ordinal);
+        Assert.Contains("HostVoid", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ALayoutDirectoryUnderARegularFileIsAFileError()
     {
         var file = Path.Combine(_layout.Root, "file");

@@ -205,6 +205,37 @@ public sealed class OciLayoutRejectionTests : IDisposable
         Expect(SnapshotFormatError.SizeMismatch);
     }
 
+    /// <summary>Sizes around the 32- and 64-bit edges in every descriptor: each is a typed refusal, never an overflow.</summary>
+    [Theory]
+    [InlineData("layers", (1L << 31) - 1, SnapshotFormatError.SizeMismatch)]
+    [InlineData("layers", 1L << 31, SnapshotFormatError.SizeMismatch)]
+    [InlineData("layers", 1L << 32, SnapshotFormatError.SizeMismatch)]
+    [InlineData("layers", long.MaxValue, SnapshotFormatError.SizeMismatch)]
+    [InlineData("layers", -1L, SnapshotFormatError.SizeMismatch)]
+    [InlineData("layers", long.MinValue, SnapshotFormatError.SizeMismatch)]
+    [InlineData("config", 1L << 31, SnapshotFormatError.TooLarge)]
+    [InlineData("config", long.MaxValue, SnapshotFormatError.TooLarge)]
+    [InlineData("config", -1L, SnapshotFormatError.SizeMismatch)]
+    [InlineData("config", long.MinValue, SnapshotFormatError.SizeMismatch)]
+    public void DescriptorSizesAtTheIntegerEdgesAreRefused(string descriptor, long size, SnapshotFormatError reason)
+    {
+        _fixture.EditManifest(m => (descriptor == "layers" ? m["layers"]![0]! : m["config"]!)["size"] = size);
+        Expect(reason);
+        Expect(reason, verify: false);
+    }
+
+    [Theory]
+    [InlineData(1L << 31)]
+    [InlineData(long.MaxValue)]
+    [InlineData(-1L)]
+    public void ManifestDescriptorSizesAtTheIntegerEdgesAreRefused(long size)
+    {
+        var index = _fixture.Index();
+        index["manifests"]![0]!["size"] = size;
+        _fixture.WriteIndex(index);
+        Expect(size > 0 ? SnapshotFormatError.TooLarge : SnapshotFormatError.SizeMismatch);
+    }
+
     [Fact]
     public void AMemoryBlobOfAnotherSizeThanTheConfigSaysIsRefused()
     {
