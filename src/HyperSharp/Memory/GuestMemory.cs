@@ -9,8 +9,9 @@ namespace HyperSharp.Memory;
 /// host or guest writes becomes a private copy-on-write page of this process (docs/architecture.md).
 /// The memfd is either a fresh empty one or a snapshot's <see cref="MemoryImage"/>, of which a second,
 /// read-only view is kept so <see cref="Reset"/> can copy dirty pages back from it. The host address never
-/// changes, so the hypervisor's memory slot stays valid. All host access goes through
-/// <see cref="GetSpan"/>, which refuses any range outside the mapping.
+/// changes, so the hypervisor's memory slot stays valid. Host access to parts of memory goes through
+/// <see cref="GetSpan"/>, which refuses any range outside the mapping; <see cref="Capture"/> and <see cref="Reset"/>
+/// walk the whole mapping by address, in 64-bit offsets bounded by <see cref="Size"/>.
 /// </summary>
 internal sealed class GuestMemory : IDisposable
 {

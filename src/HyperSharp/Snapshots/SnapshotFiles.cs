@@ -17,6 +17,8 @@ internal static class SnapshotFiles
         var addRef = false;
         try
         {
+            // SAFETY: the reference keeps the memfd open while the non-owning handle below uses its number, even if the
+            // snapshot is disposed on another thread meanwhile; it is released in the finally block.
             memfd.DangerousAddRef(ref addRef);
             using var memory = new SafeFileHandle(memfd.DangerousGetHandle(), ownsHandle: false);
             return OciLayoutWriter.Write(directory, tag, config, memory, (long)snapshot.MemorySize, options.Durable).ToString();
