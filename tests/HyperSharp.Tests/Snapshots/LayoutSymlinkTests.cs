@@ -81,6 +81,33 @@ public sealed class LayoutSymlinkTests : IDisposable
     }
 
     [Fact]
+    public void ABlobNameTakenByADirectoryIsRefusedBySaveAsByLoad()
+    {
+        var blob = _fixture.MemoryBlob();
+        File.Delete(blob);
+        Directory.CreateDirectory(blob);
+        Assert.Equal(SnapshotFormatError.NotARegularFile, Assert.Throws<SnapshotFormatException>(() => Snapshot.Load(_fixture.Layout, "v1")).Reason);
+        Assert.Equal(SnapshotFormatError.NotARegularFile, Assert.Throws<SnapshotFormatException>(() => _fixture.Save("v1", seed: 1)).Reason);
+        Assert.True(Directory.Exists(blob));
+    }
+
+    [Fact]
+    public void ABlobNameTakenByALinkIsReplacedNotWrittenThrough()
+    {
+        var blob = _fixture.MemoryBlob();
+        var target = Path.Combine(_outside, "victim");
+        File.WriteAllText(target, "outside the layout");
+        File.Delete(blob);
+        File.CreateSymbolicLink(blob, target);
+
+        _fixture.Save("v1", seed: 1);
+
+        Assert.Equal("outside the layout", File.ReadAllText(target));
+        Assert.Null(new FileInfo(blob).LinkTarget);
+        using var loaded = Snapshot.Load(_fixture.Layout, "v1");
+    }
+
+    [Fact]
     public async Task AFifoIndexIsRefusedBySaveWithoutBlocking()
     {
         var index = Path.Combine(_fixture.Layout, "index.json");

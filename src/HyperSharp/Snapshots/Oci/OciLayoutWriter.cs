@@ -106,7 +106,7 @@ internal static class OciLayoutWriter
     private static Sha256Digest WriteBlob(LayoutDirectory layout, SafeFileDescriptor blobs, byte[] data, bool durable)
     {
         var digest = Sha256Digest.Of(data);
-        if (!IsStored(blobs, digest, data.Length))
+        if (!IsStored(layout, blobs, digest, data.Length))
         {
             AtomicFile.Write(blobs, layout.BlobsPath, digest.Hex, data, durable);
         }
@@ -143,7 +143,7 @@ internal static class OciLayoutWriter
 
             temporary.SetLength(size);
             var digest = Sha256Digest.FromHash(hash.GetHashAndReset());
-            if (IsStored(blobs, digest, size))
+            if (IsStored(layout, blobs, digest, size))
             {
                 AtomicFile.Discard(temporary);
             }
@@ -165,13 +165,23 @@ internal static class OciLayoutWriter
         }
     }
 
-    /// <summary>A blob is stored when a regular file of the right size has its digest as name (content addressing does the rest).</summary>
-    private static bool IsStored(SafeFileDescriptor blobs, Sha256Digest digest, long size)
+    /// <summary>
+    /// A blob is stored when a regular file of the right size has its digest as name (content addressing does the rest).
+    /// A link of that name is replaced by the rename, never followed; a directory or device is refused as
+    /// <see cref="OciLayoutReader"/> refuses it.
+    /// </summary>
+    private static bool IsStored(LayoutDirectory layout, SafeFileDescriptor blobs, Sha256Digest digest, long size)
     {
-        var status = RegularFile.TryOpen(blobs, digest.Hex, followSymlinks: false, out var file, out _);
+        var status = RegularFile.TryOpen(blobs, digest.Hex, followSymlinks: false, out var file, out var problem);
         using (file)
         {
-            return status == RegularFileStatus.Opened && file!.Length == size;
+            return status switch
+            {
+                RegularFileStatus.Opened => file!.Length == size,
+                RegularFileStatus.NotRegular => throw new SnapshotFormatException(SnapshotFormatError.NotARegularFile,
+                    $"{Path.Combine(layout.BlobsPath, digest.Hex)} {problem}."),
+                _ => false,
+            };
         }
     }
 }
