@@ -29,7 +29,7 @@ for (var n = 0; n <= MaxParameters; n++)
     define.Append($$"""
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking {{n}} parameter(s) and returning a value.</summary>
-    /// <exception cref="ArgumentException">A type is not supported, or the name is empty or too long.</exception>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
     public void Define{{TypeList(n, true)}}(string name, {{funcType}} function)
     {
         ArgumentNullException.ThrowIfNull(function);
@@ -37,7 +37,7 @@ for (var n = 0; n <= MaxParameters; n++)
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking {{n}} parameter(s) and returning nothing.</summary>
-    /// <exception cref="ArgumentException">A type is not supported, or the name is empty or too long.</exception>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
     public void Define{{TypeList(n, false)}}(string name, {{actionType}} action)
     {
         ArgumentNullException.ThrowIfNull(action);

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Numerics;
+using HyperSharp.Interop;
 
 namespace HyperSharp.Cli;
 
@@ -12,6 +13,9 @@ namespace HyperSharp.Cli;
 internal static class ArgumentParsing
 {
     private const string HexPrefix = "0x";
+
+    /// <summary>The largest <c>@file</c> argument: no input buffer holds more (<c>SandboxOptions.InputBufferSize</c>).</summary>
+    private const long MaxFileArgumentSize = (long)SandboxOptions.MaxBufferSize;
 
     private static readonly SearchValues<char> s_hexDigits = SearchValues.Create("0123456789abcdefABCDEF");
 
@@ -145,17 +149,7 @@ internal static class ArgumentParsing
         error = null;
         if (text.StartsWith('@'))
         {
-            var path = text[1..];
-            try
-            {
-                value = GuestValue.FromBytes(File.ReadAllBytes(path));
-                return true;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                error = $"cannot read '{path}': {e.Message}";
-                return false;
-            }
+            return TryReadFile(text[1..], out value, out error);
         }
 
         var digits = text.AsSpan();
@@ -172,6 +166,54 @@ internal static class ArgumentParsing
 
         value = GuestValue.FromBytes(Convert.FromHexString(digits));
         return true;
+    }
+
+    /// <summary>
+    /// Reads an <c>@path</c> argument: a regular file of at most <see cref="MaxFileArgumentSize"/> bytes, the largest
+    /// input buffer. A FIFO, device or directory is refused without blocking or reading without end (<c>@/dev/zero</c>).
+    /// </summary>
+    private static bool TryReadFile(string path, out GuestValue value, out string? error)
+    {
+        value = default;
+        if (path.Length == 0 || path.Contains('\0', StringComparison.Ordinal))
+        {
+            error = $"'@{path}' does not name a file.";
+            return false;
+        }
+
+        if (RegularFile.TryOpen(null, path, followSymlinks: true, out var file, out var problem) != RegularFileStatus.Opened)
+        {
+            error = $"cannot read '{path}': it {problem}.";
+            return false;
+        }
+
+        using (file)
+        {
+            if (file!.Length > MaxFileArgumentSize)
+            {
+                error = $"cannot read '{path}': it is {file.Length} bytes, more than any input buffer holds ({ByteSizes.Format((ulong)MaxFileArgumentSize)}).";
+                return false;
+            }
+
+            var bytes = new byte[file.Length];
+            try
+            {
+                if (!file.TryReadExactly(bytes, 0, path))
+                {
+                    error = $"cannot read '{path}': it shrank while it was read.";
+                    return false;
+                }
+            }
+            catch (SandboxIOException e)
+            {
+                error = $"cannot read '{path}': {e.Message}";
+                return false;
+            }
+
+            value = GuestValue.FromBytes(bytes);
+            error = null;
+            return true;
+        }
     }
 
     /// <summary>Spells the non-finite values the way <see cref="TryParseFloat"/> reads them.</summary>

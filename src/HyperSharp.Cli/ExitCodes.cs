@@ -24,7 +24,10 @@ internal static class ExitCodes
     /// <summary>The guest file is not an ELF the loader accepts.</summary>
     public const int BadGuestBinary = 5;
 
-    /// <summary>A snapshot directory breaks the file format, fails a digest, or was saved for another ABI, architecture, hypervisor or CPU vendor.</summary>
+    /// <summary>
+    /// A snapshot directory breaks the file format, fails a digest, or was saved for another ABI, architecture, hypervisor,
+    /// CPU vendor or XSAVE layout, or records host functions the CLI does not offer.
+    /// </summary>
     public const int BadSnapshot = 6;
 
     /// <summary>A file could not be read or written for a reason outside the format: permissions, a full disk, I/O errors.</summary>
@@ -38,7 +41,8 @@ internal static class ExitCodes
     {
         GuestBinaryException => BadGuestBinary,
         SnapshotFormatException { Reason: SnapshotFormatError.TagNotFound } => Usage,
-        SnapshotFormatException => BadSnapshot,
+        SnapshotFormatException or SnapshotMismatchException => BadSnapshot,
+        SandboxIOException => FileError,
         HypervisorUnavailableException or HypervisorException => HypervisorUnavailable,
         GuestArgumentException or GuestFunctionNotFoundException => Usage,
         _ => GuestFailure,

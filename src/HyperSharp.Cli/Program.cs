@@ -16,6 +16,14 @@ internal static class Program
     /// <summary>Runs the CLI with injectable writers, so tests can run it in-process.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        // Guests and snapshot files choose much of what is printed: nothing reaches the terminal raw.
+        using var output = new TerminalWriter(stdout);
+        using var errors = new TerminalWriter(stderr);
+        return RunSanitized(args, output, errors);
+    }
+
+    private static int RunSanitized(string[] args, TextWriter stdout, TextWriter stderr)
+    {
         // A plain command rather than RootCommand, whose name would be the assembly's, HyperSharp.Cli.
         var root = new Command("hypersharp", "Runs untrusted guest functions in hardware-isolated KVM micro-VMs.")
         {

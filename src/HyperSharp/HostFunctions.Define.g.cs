@@ -8,7 +8,7 @@ namespace HyperSharp;
 public sealed partial class HostFunctions
 {
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 0 parameter(s) and returning a value.</summary>
-    /// <exception cref="ArgumentException">A type is not supported, or the name is empty or too long.</exception>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
     public void Define<TResult>(string name, Func<TResult> function)
     {
         ArgumentNullException.ThrowIfNull(function);
@@ -16,7 +16,7 @@ public sealed partial class HostFunctions
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 0 parameter(s) and returning nothing.</summary>
-    /// <exception cref="ArgumentException">A type is not supported, or the name is empty or too long.</exception>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
     public void Define(string name, Action action)
     {
         ArgumentNullException.ThrowIfNull(action);
@@ -28,7 +28,7 @@ public sealed partial class HostFunctions
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 1 parameter(s) and returning a value.</summary>
-    /// <exception cref="ArgumentException">A type is not supported, or the name is empty or too long.</exception>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
     public void Define<T1, TResult>(string name, Func<T1, TResult> function)
     {
         ArgumentNullException.ThrowIfNull(function);
@@ -36,7 +36,7 @@ public sealed partial class HostFunctions
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 1 parameter(s) and returning nothing.</summary>
-    /// <exception cref="ArgumentException">A type is not supported, or the name is empty or too long.</exception>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
     public void Define<T1>(string name, Action<T1> action)
     {
         ArgumentNullException.ThrowIfNull(action);
@@ -48,7 +48,7 @@ public sealed partial class HostFunctions
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 2 parameter(s) and returning a value.</summary>
-    /// <exception cref="ArgumentException">A type is not supported, or the name is empty or too long.</exception>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
     public void Define<T1, T2, TResult>(string name, Func<T1, T2, TResult> function)
     {
         ArgumentNullException.ThrowIfNull(function);
@@ -56,7 +56,7 @@ public sealed partial class HostFunctions
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 2 parameter(s) and returning nothing.</summary>
-    /// <exception cref="ArgumentException">A type is not supported, or the name is empty or too long.</exception>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
     public void Define<T1, T2>(string name, Action<T1, T2> action)
     {
         ArgumentNullException.ThrowIfNull(action);
@@ -68,7 +68,7 @@ public sealed partial class HostFunctions
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 3 parameter(s) and returning a value.</summary>
-    /// <exception cref="ArgumentException">A type is not supported, or the name is empty or too long.</exception>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
     public void Define<T1, T2, T3, TResult>(string name, Func<T1, T2, T3, TResult> function)
     {
         ArgumentNullException.ThrowIfNull(function);
@@ -76,7 +76,7 @@ public sealed partial class HostFunctions
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 3 parameter(s) and returning nothing.</summary>
-    /// <exception cref="ArgumentException">A type is not supported, or the name is empty or too long.</exception>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
     public void Define<T1, T2, T3>(string name, Action<T1, T2, T3> action)
     {
         ArgumentNullException.ThrowIfNull(action);
@@ -88,7 +88,7 @@ public sealed partial class HostFunctions
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 4 parameter(s) and returning a value.</summary>
-    /// <exception cref="ArgumentException">A type is not supported, or the name is empty or too long.</exception>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
     public void Define<T1, T2, T3, T4, TResult>(string name, Func<T1, T2, T3, T4, TResult> function)
     {
         ArgumentNullException.ThrowIfNull(function);
@@ -96,7 +96,7 @@ public sealed partial class HostFunctions
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 4 parameter(s) and returning nothing.</summary>
-    /// <exception cref="ArgumentException">A type is not supported, or the name is empty or too long.</exception>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
     public void Define<T1, T2, T3, T4>(string name, Action<T1, T2, T3, T4> action)
     {
         ArgumentNullException.ThrowIfNull(action);
@@ -108,7 +108,7 @@ public sealed partial class HostFunctions
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 5 parameter(s) and returning a value.</summary>
-    /// <exception cref="ArgumentException">A type is not supported, or the name is empty or too long.</exception>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
     public void Define<T1, T2, T3, T4, T5, TResult>(string name, Func<T1, T2, T3, T4, T5, TResult> function)
     {
         ArgumentNullException.ThrowIfNull(function);
@@ -116,7 +116,7 @@ public sealed partial class HostFunctions
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 5 parameter(s) and returning nothing.</summary>
-    /// <exception cref="ArgumentException">A type is not supported, or the name is empty or too long.</exception>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
     public void Define<T1, T2, T3, T4, T5>(string name, Action<T1, T2, T3, T4, T5> action)
     {
         ArgumentNullException.ThrowIfNull(action);
@@ -128,7 +128,7 @@ public sealed partial class HostFunctions
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 6 parameter(s) and returning a value.</summary>
-    /// <exception cref="ArgumentException">A type is not supported, or the name is empty or too long.</exception>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
     public void Define<T1, T2, T3, T4, T5, T6, TResult>(string name, Func<T1, T2, T3, T4, T5, T6, TResult> function)
     {
         ArgumentNullException.ThrowIfNull(function);
@@ -136,7 +136,7 @@ public sealed partial class HostFunctions
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 6 parameter(s) and returning nothing.</summary>
-    /// <exception cref="ArgumentException">A type is not supported, or the name is empty or too long.</exception>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
     public void Define<T1, T2, T3, T4, T5, T6>(string name, Action<T1, T2, T3, T4, T5, T6> action)
     {
         ArgumentNullException.ThrowIfNull(action);
@@ -148,7 +148,7 @@ public sealed partial class HostFunctions
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 7 parameter(s) and returning a value.</summary>
-    /// <exception cref="ArgumentException">A type is not supported, or the name is empty or too long.</exception>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
     public void Define<T1, T2, T3, T4, T5, T6, T7, TResult>(string name, Func<T1, T2, T3, T4, T5, T6, T7, TResult> function)
     {
         ArgumentNullException.ThrowIfNull(function);
@@ -156,7 +156,7 @@ public sealed partial class HostFunctions
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 7 parameter(s) and returning nothing.</summary>
-    /// <exception cref="ArgumentException">A type is not supported, or the name is empty or too long.</exception>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
     public void Define<T1, T2, T3, T4, T5, T6, T7>(string name, Action<T1, T2, T3, T4, T5, T6, T7> action)
     {
         ArgumentNullException.ThrowIfNull(action);
@@ -168,7 +168,7 @@ public sealed partial class HostFunctions
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 8 parameter(s) and returning a value.</summary>
-    /// <exception cref="ArgumentException">A type is not supported, or the name is empty or too long.</exception>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
     public void Define<T1, T2, T3, T4, T5, T6, T7, T8, TResult>(string name, Func<T1, T2, T3, T4, T5, T6, T7, T8, TResult> function)
     {
         ArgumentNullException.ThrowIfNull(function);
@@ -176,7 +176,7 @@ public sealed partial class HostFunctions
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 8 parameter(s) and returning nothing.</summary>
-    /// <exception cref="ArgumentException">A type is not supported, or the name is empty or too long.</exception>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
     public void Define<T1, T2, T3, T4, T5, T6, T7, T8>(string name, Action<T1, T2, T3, T4, T5, T6, T7, T8> action)
     {
         ArgumentNullException.ThrowIfNull(action);

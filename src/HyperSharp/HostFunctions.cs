@@ -29,6 +29,9 @@ public sealed partial class HostFunctions
     /// <summary>The name of the print function the guest C library's <c>stderr</c> calls.</summary>
     public const string HostPrintErrorName = "HostPrintError";
 
+    /// <summary>UTF-8 that throws on lone surrogates instead of writing U+FFFD.</summary>
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private readonly Dictionary<string, HostFunction> _functions = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
@@ -66,7 +69,10 @@ public sealed partial class HostFunctions
     /// know the types at run time. The body receives exactly the declared parameter types and must return a
     /// value of <paramref name="returnType"/> (<c>default</c> for <see cref="GuestValueType.Void"/>).
     /// </summary>
-    /// <exception cref="ArgumentException">A type is void where a value is needed, or the name is empty or too long.</exception>
+    /// <exception cref="ArgumentException">
+    /// A type is void where a value is needed, there are more than 32 parameters, or the name is empty, longer than
+    /// 256 UTF-8 bytes or not valid UTF-16 (a lone surrogate).
+    /// </exception>
     public void Define(string name, GuestValueType returnType, IReadOnlyList<GuestValueType> parameterTypes, Func<GuestValue[], GuestValue> function)
     {
         ArgumentNullException.ThrowIfNull(parameterTypes);
@@ -121,9 +127,28 @@ public sealed partial class HostFunctions
     private void DefineCore(string name, GuestValueType returnType, GuestValueType[] parameterTypes, HostInvoker invoke)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        if (Encoding.UTF8.GetByteCount(name) > WireFormat.MaxNameSize)
+        int nameSize;
+        try
+        {
+            nameSize = s_strictUtf8.GetByteCount(name);
+        }
+        catch (EncoderFallbackException e)
+        {
+            // A lone surrogate has no UTF-8 form: the guest could never name the function, and a snapshot file would
+            // record U+FFFD instead, which would not match this registry when loaded.
+            throw new ArgumentException($"Host function name '{name}' is not valid UTF-16: {e.Message}", nameof(name), e);
+        }
+
+        if (nameSize > WireFormat.MaxNameSize)
         {
             throw new ArgumentException($"Host function names are at most {WireFormat.MaxNameSize} UTF-8 bytes.", nameof(name));
+        }
+
+        if (parameterTypes.Length > WireFormat.MaxParameters)
+        {
+            throw new ArgumentException(
+                $"Host function '{name}' declares {parameterTypes.Length} parameters; the wire format carries at most {WireFormat.MaxParameters}.",
+                nameof(parameterTypes));
         }
 
         var function = new HostFunction(new GuestFunctionSignature(name, returnType, parameterTypes), invoke);

@@ -91,22 +91,19 @@ public sealed partial class Sandbox : IDisposable
     /// <param name="path">A static-PIE x86-64 guest built against the HyperSharp guest SDK.</param>
     /// <param name="hostFunctions">The host functions the guest may call; null for just the default <c>HostPrint</c>. The sandbox keeps a copy.</param>
     /// <param name="options">Memory sizes; null for <see cref="SandboxOptions.Default"/>.</param>
-    /// <exception cref="GuestBinaryException">The file is not a loadable guest.</exception>
+    /// <exception cref="GuestBinaryException">
+    /// The file is not a loadable guest: not an ELF HyperSharp accepts, larger than <see cref="MaxGuestBinarySize"/>, or
+    /// not a regular file at all (a directory, FIFO, device or socket, refused without blocking).
+    /// </exception>
+    /// <exception cref="SandboxIOException">The file does not exist or cannot be opened or read (permissions, I/O errors).</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or holds a NUL character.</exception>
     /// <exception cref="HypervisorUnavailableException">KVM cannot be used on this machine.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     /// <exception cref="SandboxException">The guest failed during initialisation (abort, fault, protocol violation).</exception>
     public static Sandbox Create(string path, HostFunctions? hostFunctions = null, SandboxOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var file = File.OpenRead(path);
-        if (file.Length > MaxGuestBinarySize)
-        {
-            throw new GuestBinaryException($"The guest binary '{path}' is {file.Length} bytes; the limit is {MaxGuestBinarySize} bytes.");
-        }
-
-        var bytes = new byte[file.Length];
-        file.ReadExactly(bytes);
-        return Create(bytes, hostFunctions, options);
+        return Create(GuestBinaryFile.Read(path), hostFunctions, options);
     }
 
     /// <summary>Boots the guest ELF held in <paramref name="elf"/> in a new micro-VM and runs its initialisation.</summary>
@@ -210,7 +207,10 @@ public sealed partial class Sandbox : IDisposable
     /// <c>snapshot.Options with { CallTimeout = … }</c>): memory layout is part of the snapshot, so any other size is
     /// rejected with <see cref="ArgumentException"/> naming the option.
     /// </param>
-    /// <exception cref="SnapshotMismatchException">A recorded host function is missing or has another signature.</exception>
+    /// <exception cref="SnapshotMismatchException">
+    /// A recorded host function is missing or has another signature, or the vCPU state was captured on a CPU whose
+    /// XSAVE area or features differ from this host's.
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The snapshot was disposed.</exception>
     /// <exception cref="HypervisorUnavailableException">KVM cannot be used on this machine.</exception>
     public static Sandbox FromSnapshot(Snapshot snapshot, HostFunctions? hostFunctions = null, SandboxOptions? options = null)
@@ -224,13 +224,14 @@ public sealed partial class Sandbox : IDisposable
         }
 
         var functions = (hostFunctions ?? s_defaultHostFunctions).Freeze();
+        var device = KvmDevice.Shared;
         var missing = snapshot.MissingHostFunctions(functions.Signatures);
+        missing.AddRange(KvmStateCompatibility.Mismatches(snapshot.Vcpu, device));
         if (missing.Count > 0)
         {
-            throw new SnapshotMismatchException("The host functions do not match the snapshot", missing);
+            throw new SnapshotMismatchException("The snapshot does not fit these host functions or this host", missing);
         }
 
-        var device = KvmDevice.Shared;
         var memory = GuestMemory.FromImage(snapshot.Memory);
         KvmVirtualMachine? vm = null;
         try
@@ -302,7 +303,7 @@ public sealed partial class Sandbox : IDisposable
     /// from another sandbox with the same layout and host functions. Recovers a poisoned sandbox. The guest's
     /// random source is reseeded.
     /// </summary>
-    /// <exception cref="SnapshotMismatchException">The layout or recorded host functions differ; the sandbox is unchanged.</exception>
+    /// <exception cref="SnapshotMismatchException">The layout or recorded host functions differ, or the vCPU state does not fit this host; the sandbox is unchanged.</exception>
     /// <exception cref="SandboxUnrecoverableException">The restore failed halfway; the sandbox refuses everything from now on.</exception>
     /// <exception cref="ObjectDisposedException">The snapshot, not current to this sandbox, was disposed.</exception>
     public void Restore(Snapshot snapshot)
@@ -318,6 +319,7 @@ public sealed partial class Sandbox : IDisposable
             {
                 var mismatches = snapshot.LayoutMismatches(_layout);
                 mismatches.AddRange(snapshot.MissingHostFunctions(_hostFunctions));
+                mismatches.AddRange(KvmStateCompatibility.Mismatches(snapshot.Vcpu, KvmDevice.Shared));
                 if (mismatches.Count > 0)
                 {
                     throw new SnapshotMismatchException("The snapshot cannot be restored into this sandbox", mismatches);

@@ -83,7 +83,12 @@ public sealed class Snapshot : IDisposable
     /// The directory breaks a format rule, or the snapshot is for another format or ABI version, architecture,
     /// hypervisor or CPU vendor; <see cref="SnapshotFormatException.Reason"/> says which.
     /// </exception>
-    /// <exception cref="IOException">A file could not be read for another reason (permissions, I/O errors).</exception>
+    /// <exception cref="SnapshotMismatchException">
+    /// KVM is available and the snapshot's vCPU state was captured on a CPU whose XSAVE area size or XSAVE features
+    /// (XCR0) this host lacks. Without KVM this is checked by <see cref="Sandbox.FromSnapshot"/> instead.
+    /// </exception>
+    /// <exception cref="SandboxIOException">A file could not be read for another reason (permissions, I/O errors).</exception>
+    /// <exception cref="ArgumentException"><paramref name="directory"/> is empty or holds a NUL character.</exception>
     /// <remarks>
     /// Blob files must not be truncated or rewritten while a loaded snapshot or a sandbox made from it is alive.
     /// <see cref="Save"/> and <see cref="Delete"/> only ever create, rename and delete files in a layout, never modify
@@ -106,10 +111,14 @@ public sealed class Snapshot : IDisposable
     /// <param name="tag">1–128 characters of <c>A-Z a-z 0-9 _ . -</c>, not starting with <c>.</c> or <c>-</c>.</param>
     /// <param name="options">Null for the defaults: atomic but not fsynced.</param>
     /// <returns>The manifest digest, <c>sha256:</c> and 64 hex digits; <see cref="Load"/> accepts it as a reference.</returns>
-    /// <exception cref="ArgumentException">The tag is not valid.</exception>
-    /// <exception cref="SnapshotFormatException">The directory is neither empty nor a valid OCI image layout.</exception>
+    /// <exception cref="ArgumentException">The tag is not valid, or <paramref name="directory"/> is empty or holds a NUL character.</exception>
+    /// <exception cref="SnapshotFormatException">
+    /// The directory is neither empty nor a valid OCI image layout; or <see cref="Load"/> would refuse the snapshot (its
+    /// guest ended its last call with a stack pointer outside its stack, or its functions make the config larger than
+    /// 1 MiB), and nothing was written.
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The snapshot was disposed.</exception>
-    /// <exception cref="IOException">Writing failed; tags already in the directory are unchanged.</exception>
+    /// <exception cref="SandboxIOException">Writing failed; tags already in the directory are unchanged.</exception>
     public string Save(string directory, string tag, SnapshotSaveOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
@@ -136,7 +145,7 @@ public sealed class Snapshot : IDisposable
     /// The directory is not an OCI image layout (<see cref="SnapshotFormatError.NotAnOciLayout"/>) or has no such tag
     /// (<see cref="SnapshotFormatError.TagNotFound"/>); nothing was changed.
     /// </exception>
-    /// <exception cref="IOException">Replacing <c>index.json</c> failed; the tag is still there.</exception>
+    /// <exception cref="SandboxIOException">Replacing <c>index.json</c> failed; the tag is still there.</exception>
     /// <remarks>
     /// Snapshots already loaded from the deleted blobs, and sandboxes made from them, keep working: an open or mapped
     /// file outlives its name. Blobs are only deleted when every manifest reachable from <c>index.json</c> could be

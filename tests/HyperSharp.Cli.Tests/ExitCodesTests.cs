@@ -20,6 +20,8 @@ public sealed class ExitCodesTests
         { new SnapshotFormatException(SnapshotFormatError.DigestMismatch, "bad"), ExitCodes.BadSnapshot },
         { new SnapshotFormatException(SnapshotFormatError.CpuVendorMismatch, "other vendor"), ExitCodes.BadSnapshot },
         { new SnapshotFormatException(SnapshotFormatError.TagNotFound, "no such tag"), ExitCodes.Usage },
+        { new SandboxIOException("/snaps/index.json", "No space left on device"), ExitCodes.FileError },
+        { new SnapshotMismatchException("another CPU", ["the XSAVE area is 4160 bytes in the snapshot but 4096 bytes on this host"]), ExitCodes.BadSnapshot },
     };
 
     [Theory]

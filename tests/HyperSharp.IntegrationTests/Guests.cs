@@ -20,6 +20,8 @@ public static class Guests
     /// <summary>tests/libcguest's conformance program built natively against glibc.</summary>
     public static string LibcTestNative => PathOf("libctest-native");
 
+    public static string StackLiarGuest => PathOf("stackliarguest.elf");
+
     private static string PathOf(string fileName)
     {
         var path = Path.Combine(AppContext.BaseDirectory, "guests", fileName);

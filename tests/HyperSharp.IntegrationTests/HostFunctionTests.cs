@@ -99,6 +99,31 @@ public sealed class HostFunctionTests(SimpleGuestFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public void MoreThanThirtyTwoParametersAreRejectedAtRegistration()
+    {
+        var host = new HostFunctions();
+        host.Define("ThirtyTwo", GuestValueType.Void, Enumerable.Repeat(GuestValueType.Int, 32).ToArray(), _ => default);
+        var error = Assert.Throws<ArgumentException>(() =>
+            host.Define("ThirtyThree", GuestValueType.Void, Enumerable.Repeat(GuestValueType.Int, 33).ToArray(), _ => default));
+        Assert.Contains("33 parameters", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(host.Signatures, s => s.Name == "ThirtyThree");
+    }
+
+    [Fact]
+    public void NamesThatAreNotValidUtf16AreRejectedAtRegistration()
+    {
+        var host = new HostFunctions();
+        foreach (var name in new[] { "Lone\uD800", "\uDC00Trail", "Reversed\uDC00\uD800" })
+        {
+            Assert.Throws<ArgumentException>(() => host.Define(name, () => 1));
+            Assert.Throws<ArgumentException>(() => host.Define(name, GuestValueType.Int, [], _ => GuestValue.FromInt32(1)));
+        }
+
+        host.Define("Pair\uD83D\uDE00", () => 1);
+        Assert.Contains(host.Signatures, s => s.Name == "Pair\U0001F600");
+    }
+
+    [Fact]
     public void RegistryRecordsSignatures()
     {
         var host = new HostFunctions();

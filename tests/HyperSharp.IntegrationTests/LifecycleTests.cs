@@ -23,7 +23,7 @@ public sealed class LifecycleTests
     }
 
     [KvmFact]
-    public void MissingFileIsFileNotFound() => Assert.Throws<FileNotFoundException>(() => Sandbox.Create(Path.Combine(Path.GetTempPath(), "no-such-guest.elf")));
+    public void MissingFileIsASandboxIOException() => Assert.Throws<SandboxIOException>(() => Sandbox.Create(Path.Combine(Path.GetTempPath(), "no-such-guest.elf")));
 
     [KvmTheory]
     [InlineData(0UL, 65536UL)]

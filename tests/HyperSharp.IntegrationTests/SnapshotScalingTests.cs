@@ -4,9 +4,11 @@ using Xunit;
 namespace HyperSharp.IntegrationTests;
 
 /// <summary>A snapshot of a big guest that used little of its memory reads only what the guest used.</summary>
-[Collection(nameof(ProcessWideCollection))]
+[Collection(typeof(ProcessWideCollection))]
 public sealed class SnapshotScalingTests
 {
+    public SnapshotScalingTests() => ProcessWideCollection.RequireRunningAlone();
+
     [KvmFact]
     public void SnapshottingAOneGibibyteGuestReadsOnlyThePagesItUsed()
     {

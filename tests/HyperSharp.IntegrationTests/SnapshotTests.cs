@@ -248,17 +248,18 @@ public sealed class UnrecoverableRestoreTests
         using var sandbox = Sandbox.Create(Guests.SimpleGuest, TestHostFunctions.Create());
         using var good = sandbox.Snapshot();
 
-        // A snapshot whose XSAVE area has the wrong size: memory and the first registers are replaced
-        // before KVM_SET_XSAVE refuses it, so the sandbox is neither its old self nor the snapshot.
+        // A snapshot that also carries an MSR no CPU has, which passes every check made before the restore starts:
+        // memory and the first registers are replaced before KVM_SET_MSRS refuses it, so the sandbox is neither its old
+        // self nor the snapshot.
         var state = good.Vcpu;
         var broken = new HyperSharp.Hypervisors.VcpuState
         {
             Registers = state.Registers,
             SpecialRegisters = state.SpecialRegisters,
-            Xsave = [.. state.Xsave, 0],
+            Xsave = state.Xsave,
             Xcr0 = state.Xcr0,
             DebugRegisters = state.DebugRegisters,
-            Msrs = state.Msrs,
+            Msrs = [.. state.Msrs, new HyperSharp.Hypervisors.MsrValue(0xDEAD_BEEF, 1)],
             Events = state.Events,
         };
         using var bad = new Snapshot(good.Memory, good.Layout, broken, good.GuestFunctionTable, good.HostFunctions, good.Generation);
@@ -310,9 +311,7 @@ public sealed class RestoreExactnessTests
 
     private static ReadOnlySpan<byte> MemoryOf(Sandbox sandbox)
     {
-        var memory = (HyperSharp.Memory.GuestMemory)typeof(Sandbox)
-            .GetField("_memory", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
-            .GetValue(sandbox)!;
+        var memory = SandboxInternals.MemoryOf(sandbox);
         return memory.GetSpan(0, memory.Size);
     }
 }

@@ -9,7 +9,7 @@ internal sealed class CallTimeoutOption
 {
     private readonly Option<TimeSpan?> _option = new("--timeout")
     {
-        Description = "Stop the call (exit code 8) if it runs longer than this many milliseconds; by default there is no limit.",
+        Description = "Stop a call (exit code 8) that runs longer than this many milliseconds, the guest's initialisation included; by default there is no limit.",
         HelpName = "ms",
         CustomParser = Parse,
     };

@@ -43,14 +43,14 @@ internal static class RunCommand
     public static Argument<string> GuestArgument() =>
         new("guest") { Description = "The guest ELF file (a static PIE built against the HyperSharp guest SDK)." };
 
-    /// <summary>Boots the guest; an unreadable file is a usage error rather than an internal one.</summary>
+    /// <summary>Boots the guest; a missing or unreadable file is a usage error (a directory or FIFO is a bad guest binary).</summary>
     public static Sandbox Open(string guestPath, HostFunctions host, SandboxOptions options)
     {
         try
         {
             return Sandbox.Create(guestPath, host, options);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (SandboxIOException e)
         {
             throw new UsageException($"cannot read guest '{guestPath}': {e.Message}");
         }

@@ -36,7 +36,10 @@ public enum SnapshotFormatError
     /// <summary>A blob's size differs from its descriptor's, or the memory blob's from the config's <c>memory_size</c>.</summary>
     SizeMismatch,
 
-    /// <summary>A blob is not a regular file: a symbolic link, a directory, a FIFO or a device.</summary>
+    /// <summary>
+    /// A file of the layout is not a regular file (a symbolic link, a directory, a FIFO, a device), or <c>blobs</c> or
+    /// <c>blobs/sha256</c> is a symbolic link or not a directory: nothing below the layout directory is followed.
+    /// </summary>
     NotARegularFile,
 
     /// <summary>The memory size is zero, not a multiple of 4 KiB, or larger than any sandbox can be.</summary>

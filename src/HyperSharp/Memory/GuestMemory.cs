@@ -9,8 +9,9 @@ namespace HyperSharp.Memory;
 /// host or guest writes becomes a private copy-on-write page of this process (docs/architecture.md).
 /// The memfd is either a fresh empty one or a snapshot's <see cref="MemoryImage"/>, of which a second,
 /// read-only view is kept so <see cref="Reset"/> can copy dirty pages back from it. The host address never
-/// changes, so the hypervisor's memory slot stays valid. All host access goes through
-/// <see cref="GetSpan"/>, which refuses any range outside the mapping.
+/// changes, so the hypervisor's memory slot stays valid. Host access to parts of memory goes through
+/// <see cref="GetSpan"/>, which refuses any range outside the mapping; <see cref="Capture"/> and <see cref="Reset"/>
+/// walk the whole mapping by address, in 64-bit offsets bounded by <see cref="Size"/>.
 /// </summary>
 internal sealed class GuestMemory : IDisposable
 {
@@ -79,7 +80,7 @@ internal sealed class GuestMemory : IDisposable
     /// Every other page still reads through to a hole, so it is zero; reading it would fault in, and allocate,
     /// a page for nothing (a 1 GiB guest that used 1 MiB would cost 1 GiB of page cache and seconds).
     /// </summary>
-    public MemoryImage Capture()
+    public unsafe MemoryImage Capture()
     {
         var candidates = new ulong[DirtyBitmapLength];
         if (!TouchedPages.TryMark(_mapping.Address, (long)(Size / GuestAbi.PageSize), candidates))
@@ -91,7 +92,8 @@ internal sealed class GuestMemory : IDisposable
             MemoryImage.MarkDataExtents(_backing.Target, Size, candidates);
         }
 
-        return MemoryImage.Capture(GetSpan(0, Size), candidates);
+        // SAFETY: the mapping is Size bytes long and stays mapped while this object lives, which the capturing sandbox ensures.
+        return MemoryImage.Capture((byte*)_mapping.Address, Size, candidates);
     }
 
     /// <summary>Longs in a dirty bitmap of this memory: one bit per page (<see cref="PageBitmap"/>).</summary>
@@ -160,12 +162,18 @@ internal sealed class GuestMemory : IDisposable
     /// A view of <paramref name="length"/> bytes at guest address <paramref name="address"/>. Valid until the
     /// memory is disposed; callers use it within one sandbox operation only.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The range is not entirely inside guest memory.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not entirely inside guest memory, or longer than 2 GiB.</exception>
     public unsafe Span<byte> GetSpan(ulong address, ulong length)
     {
-        if (address > Size || length > Size - address || length > int.MaxValue)
+        if (address > Size || length > Size - address)
         {
             ThrowOutOfRange(address, length);
+        }
+
+        if (length > int.MaxValue)
+        {
+            // Only the fixed buffers and tables are read through spans; whole-memory work uses the address (Capture).
+            throw new ArgumentOutOfRangeException(nameof(length), $"Guest range 0x{address:x}+0x{length:x} is longer than a span can be.");
         }
 
         // SAFETY: [address, address + length) lies inside the live mapping of Size bytes (checked above);

@@ -13,6 +13,9 @@ internal sealed class MemoryImage : IDisposable
 {
     private const int AllSeals = Libc.F_SEAL_SEAL | Libc.F_SEAL_SHRINK | Libc.F_SEAL_GROW | Libc.F_SEAL_WRITE;
 
+    /// <summary>Bytes scanned per span when looking for data: spans are int-sized, guest memory is not.</summary>
+    private const long ScanWindow = 1L << 30;
+
     private MemoryImage(SafeFileDescriptor memfd, ulong size, ulong dataPages)
     {
         Memfd = memfd;
@@ -30,11 +33,12 @@ internal sealed class MemoryImage : IDisposable
     public ulong DataPages { get; }
 
     /// <summary>
-    /// Copies <paramref name="memory"/> (a multiple of 4 KiB long) into a new sealed memfd, reading only the pages
-    /// set in <paramref name="candidates"/>: the caller guarantees every other page reads as zero, so it becomes a
-    /// hole without being touched (reading it could fault in, and allocate, a page of the mapping's file).
+    /// Copies the <paramref name="size"/> bytes (a multiple of 4 KiB) at <paramref name="memory"/> into a new sealed
+    /// memfd, reading only the pages set in <paramref name="candidates"/>: the caller guarantees every other page reads
+    /// as zero, so it becomes a hole without being touched (reading it could fault in, and allocate, a page of the
+    /// mapping's file). Sizes and offsets are 64-bit throughout: guest memory reaches 5.5 GiB.
     /// </summary>
-    public static unsafe MemoryImage Capture(ReadOnlySpan<byte> memory, ReadOnlySpan<ulong> candidates)
+    public static unsafe MemoryImage Capture(byte* memory, ulong size, ReadOnlySpan<ulong> candidates)
     {
         var memfd = new SafeFileDescriptor(Libc.MemfdCreate("hypersharp-snapshot", Libc.MFD_CLOEXEC | Libc.MFD_ALLOW_SEALING));
         if (memfd.IsInvalid)
@@ -46,33 +50,38 @@ internal sealed class MemoryImage : IDisposable
 
         try
         {
-            Check(Libc.FTruncate(memfd.Number, memory.Length), "ftruncate(snapshot)");
-            const int page = (int)GuestAbi.PageSize;
+            Check(Libc.FTruncate(memfd.Number, (long)size), "ftruncate(snapshot)");
+            const long page = (long)GuestAbi.PageSize;
             ulong dataPages = 0;
-            foreach (var (firstPage, endPage) in PageBitmap.Runs(candidates, memory.Length / page))
+            foreach (var (firstPage, endPage) in PageBitmap.Runs(candidates, (long)(size / GuestAbi.PageSize)))
             {
-                var offset = (int)firstPage * page;
-                var limit = (int)endPage * page;
+                var offset = firstPage * page;
+                var limit = endPage * page;
                 while (offset < limit)
                 {
-                    // Find the next run of pages holding anything but zeros and write it in one call.
-                    var next = memory[offset..limit].IndexOfAnyExcept((byte)0);
+                    // Find the next page holding anything but zeros; a span covers at most ScanWindow bytes.
+                    var window = Math.Min(limit - offset, ScanWindow);
+                    // SAFETY: [offset, offset + window) lies inside the caller's size bytes (limit <= size).
+                    var next = new ReadOnlySpan<byte>(memory + offset, (int)window).IndexOfAnyExcept((byte)0);
                     if (next < 0)
                     {
-                        break;
+                        offset += window;
+                        continue;
                     }
 
+                    // Extend the run page by page while pages hold data, and write it in one call.
                     var start = (offset + next) / page * page;
                     var end = start + page;
-                    while (end < limit && memory.Slice(end, page).ContainsAnyExcept((byte)0))
+                    // SAFETY: end + page <= limit <= size, so the page at end lies inside the caller's memory.
+                    while (end < limit && new ReadOnlySpan<byte>(memory + end, (int)page).ContainsAnyExcept((byte)0))
                     {
                         end += page;
                     }
 
-                    // SAFETY: fixed pins exactly the end - start bytes of the span for the call.
-                    fixed (byte* run = memory[start..end])
+                    // SAFETY: [start, end) lies inside the caller's memory (end <= limit <= size).
+                    if (DescriptorWrites.WriteAll(memfd, memory + start, end - start, start) is not 0 and var errno)
                     {
-                        Write(memfd, run, end - start, start);
+                        throw new HypervisorException("pwrite(snapshot)", errno);
                     }
 
                     dataPages += (ulong)((end - start) / page);
@@ -81,7 +90,7 @@ internal sealed class MemoryImage : IDisposable
             }
 
             Check(Libc.Fcntl(memfd, Libc.F_ADD_SEALS, AllSeals), "fcntl(F_ADD_SEALS)");
-            return new MemoryImage(memfd, (ulong)memory.Length, dataPages);
+            return new MemoryImage(memfd, size, dataPages);
         }
         catch
         {
@@ -137,29 +146,6 @@ internal sealed class MemoryImage : IDisposable
     }
 
     public void Dispose() => Memfd.Dispose();
-
-    private static unsafe void Write(SafeFileDescriptor memfd, byte* data, int length, long offset)
-    {
-        while (length > 0)
-        {
-            // SAFETY: data points at `length` readable bytes (the caller's pinned run, advanced below).
-            var written = Libc.PWrite(memfd, data, (nuint)length, offset);
-            if (written < 0)
-            {
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno == Libc.EINTR)
-                {
-                    continue;
-                }
-
-                throw new HypervisorException("pwrite(snapshot)", errno);
-            }
-
-            data += written;
-            length -= (int)written;
-            offset += written;
-        }
-    }
 
     private static void Check(int result, string operation)
     {

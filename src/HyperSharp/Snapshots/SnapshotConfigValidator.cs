@@ -47,14 +47,20 @@ internal static class SnapshotConfigValidator
     private static void ValidateLayout(SnapshotConfig config)
     {
         var l = config.Layout;
-        Require(l.ImageSize is > 0 and <= MaxImageSize && l.ImageSize % GuestAbi.PageSize == 0
-            && InRange(l.HeapSize, SandboxOptions.MinHeapSize, SandboxOptions.MaxHeapSize)
-            && InRange(l.StackSize, SandboxOptions.MinStackSize, SandboxOptions.MaxStackSize)
-            && InRange(l.InputSize, SandboxOptions.MinBufferSize, SandboxOptions.MaxBufferSize)
-            && InRange(l.OutputSize, SandboxOptions.MinBufferSize, SandboxOptions.MaxBufferSize),
-            SnapshotFormatError.BadLayout, $"A layout size is outside what SandboxOptions allows or the image size is not a non-zero multiple of 4 KiB up to 1 GiB.");
+        Require(l.ImageSize is > 0 and <= MaxImageSize && l.ImageSize % GuestAbi.PageSize == 0,
+            SnapshotFormatError.BadLayout, $"The image size 0x{l.ImageSize:x} is not a non-zero multiple of 4 KiB up to 1 GiB.");
 
+        // SandboxOptions' own rules (range and page alignment), so every loaded snapshot's Options are accepted by FromSnapshot.
         var options = new SandboxOptions { HeapSize = l.HeapSize, StackSize = l.StackSize, InputBufferSize = l.InputSize, OutputBufferSize = l.OutputSize };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new SnapshotFormatException(SnapshotFormatError.BadLayout, $"The layout's region sizes are not valid SandboxOptions: {e.Message}", e);
+        }
+
         var expected = MemoryLayout.Create(l.ImageSize, options);
         Require(SnapshotConfigMapper.ToLayout(l) == expected, SnapshotFormatError.BadLayout,
             $"The recorded layout is not the one HyperSharp computes for its image and region sizes.");
@@ -100,8 +106,6 @@ internal static class SnapshotConfigValidator
                 SnapshotFormatError.BadFunctionSignature, $"The {kind} function '{f.Name}' has a type that does not exist or a void parameter.");
         }
     }
-
-    private static bool InRange(ulong value, ulong min, ulong max) => value >= min && value <= max;
 
     private static void Require(bool condition, SnapshotFormatError reason, [InterpolatedStringHandlerArgument(nameof(condition))] ref FailureMessage message)
     {

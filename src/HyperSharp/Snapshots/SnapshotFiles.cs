@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HyperSharp.Hypervisors.Kvm;
 using HyperSharp.Memory;
 using HyperSharp.Snapshots.Oci;
 using Microsoft.Win32.SafeHandles;
@@ -11,10 +12,13 @@ internal static class SnapshotFiles
     public static string Save(Snapshot snapshot, string directory, string tag, SnapshotSaveOptions options)
     {
         var config = JsonSerializer.SerializeToUtf8Bytes(SnapshotConfigMapper.ToConfig(snapshot), SnapshotConfigJsonContext.Default.SnapshotConfig);
+        RequireLoadable(config);
         var memfd = snapshot.Memory.Memfd;
         var addRef = false;
         try
         {
+            // SAFETY: the reference keeps the memfd open while the non-owning handle below uses its number, even if the
+            // snapshot is disposed on another thread meanwhile; it is released in the finally block.
             memfd.DangerousAddRef(ref addRef);
             using var memory = new SafeFileHandle(memfd.DangerousGetHandle(), ownsHandle: false);
             return OciLayoutWriter.Write(directory, tag, config, memory, (long)snapshot.MemorySize, options.Durable).ToString();
@@ -38,8 +42,43 @@ internal static class SnapshotFiles
                 $"The memory blob is {artifact.Memory.Length} bytes but the config's memory_size is {contents.Layout.MemorySize}.");
         }
 
+        if (HostMismatches(contents.Vcpu) is { Count: > 0 } mismatches)
+        {
+            throw new SnapshotMismatchException("The snapshot's vCPU state does not fit this host", mismatches);
+        }
+
         var image = MemoryImage.FromFile(artifact.Memory.TakeDescriptor(), contents.Layout.MemorySize);
         return new Snapshot(image, contents.Layout, contents.Vcpu, contents.GuestFunctions, contents.HostFunctions, contents.Generation);
+    }
+
+    /// <summary>
+    /// Where KVM is available, every way <paramref name="vcpu"/> does not fit this host's vCPUs; empty without KVM, so a
+    /// snapshot still loads there (to inspect or copy it) and <see cref="Sandbox.FromSnapshot"/> checks it again.
+    /// </summary>
+    public static List<string> HostMismatches(Hypervisors.VcpuState vcpu) =>
+        Hypervisor.IsAvailable ? KvmStateCompatibility.Mismatches(vcpu, KvmDevice.Shared) : [];
+
+    /// <summary>
+    /// Refuses, before anything is written, a config that <see cref="Load"/> would refuse: the same cap and the same
+    /// reader and validator, run on the very bytes <see cref="Save"/> is about to write. A guest controls much of what a
+    /// snapshot holds (its stack pointer, its function names), so a snapshot taken in this process can break a rule.
+    /// </summary>
+    private static void RequireLoadable(byte[] config)
+    {
+        try
+        {
+            if (config.Length > OciLayoutReader.MaxJsonSize)
+            {
+                throw new SnapshotFormatException(SnapshotFormatError.TooLarge,
+                    $"The config is {config.Length} bytes; Snapshot.Load reads at most {OciLayoutReader.MaxJsonSize}.");
+            }
+
+            ReadConfig(config);
+        }
+        catch (SnapshotFormatException e)
+        {
+            throw new SnapshotFormatException(e.Reason, $"The snapshot was not saved, because Snapshot.Load would refuse it: {e.Message}", e);
+        }
     }
 
     /// <summary>

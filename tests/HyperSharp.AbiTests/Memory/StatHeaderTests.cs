@@ -13,12 +13,18 @@ public sealed class StatHeaderTests
         asserts.Struct<Libc.Stat>("struct stat", ("StMode", "st_mode"), ("StSize", "st_size"));
         asserts.Equal("S_IFMT", Libc.S_IFMT);
         asserts.Equal("S_IFREG", Libc.S_IFREG);
+        asserts.Equal("S_IFDIR", Libc.S_IFDIR);
+        asserts.Equal("S_IFIFO", Libc.S_IFIFO);
+        asserts.Equal("S_IFCHR", Libc.S_IFCHR);
+        asserts.Equal("S_IFBLK", Libc.S_IFBLK);
+        asserts.Equal("S_IFSOCK", Libc.S_IFSOCK);
         asserts.Equal("O_NONBLOCK", Libc.O_NONBLOCK);
         asserts.Equal("O_DIRECTORY", Libc.O_DIRECTORY);
         asserts.Equal("O_NOFOLLOW", Libc.O_NOFOLLOW);
         asserts.Equal("O_CLOEXEC", Libc.O_CLOEXEC);
         asserts.Equal("ELOOP", Libc.ELOOP);
         asserts.Equal("ENOTDIR", Libc.ENOTDIR);
+        asserts.Equal("ENOENT", Libc.ENOENT);
         asserts.CompileOrFail();
     }
 }

@@ -66,7 +66,7 @@ public sealed unsafe class SparseCaptureTests
     }
 
     [Fact]
-    public void CaptureWritesOnlyNonZeroCandidatePages()
+    public unsafe void CaptureWritesOnlyNonZeroCandidatePages()
     {
         var memory = new byte[8 * Page];
         memory[1 * Page] = 1;
@@ -75,7 +75,13 @@ public sealed unsafe class SparseCaptureTests
         var candidates = new ulong[1];
         PageBitmap.MarkRange(candidates, 0, 4 * Page);
 
-        using var image = MemoryImage.Capture(memory, candidates);
+        MemoryImage image;
+        fixed (byte* pinned = memory)
+        {
+            image = MemoryImage.Capture(pinned, (ulong)memory.Length, candidates);
+        }
+
+        using var owned = image;
 
         // Page 6 holds data but was not a candidate: the caller promised it reads as zero, so it is a hole.
         Assert.Equal(2UL, image.DataPages);

@@ -205,6 +205,37 @@ public sealed class OciLayoutRejectionTests : IDisposable
         Expect(SnapshotFormatError.SizeMismatch);
     }
 
+    /// <summary>Sizes around the 32- and 64-bit edges in every descriptor: each is a typed refusal, never an overflow.</summary>
+    [Theory]
+    [InlineData("layers", (1L << 31) - 1, SnapshotFormatError.SizeMismatch)]
+    [InlineData("layers", 1L << 31, SnapshotFormatError.SizeMismatch)]
+    [InlineData("layers", 1L << 32, SnapshotFormatError.SizeMismatch)]
+    [InlineData("layers", long.MaxValue, SnapshotFormatError.SizeMismatch)]
+    [InlineData("layers", -1L, SnapshotFormatError.SizeMismatch)]
+    [InlineData("layers", long.MinValue, SnapshotFormatError.SizeMismatch)]
+    [InlineData("config", 1L << 31, SnapshotFormatError.TooLarge)]
+    [InlineData("config", long.MaxValue, SnapshotFormatError.TooLarge)]
+    [InlineData("config", -1L, SnapshotFormatError.SizeMismatch)]
+    [InlineData("config", long.MinValue, SnapshotFormatError.SizeMismatch)]
+    public void DescriptorSizesAtTheIntegerEdgesAreRefused(string descriptor, long size, SnapshotFormatError reason)
+    {
+        _fixture.EditManifest(m => (descriptor == "layers" ? m["layers"]![0]! : m["config"]!)["size"] = size);
+        Expect(reason);
+        Expect(reason, verify: false);
+    }
+
+    [Theory]
+    [InlineData(1L << 31)]
+    [InlineData(long.MaxValue)]
+    [InlineData(-1L)]
+    public void ManifestDescriptorSizesAtTheIntegerEdgesAreRefused(long size)
+    {
+        var index = _fixture.Index();
+        index["manifests"]![0]!["size"] = size;
+        _fixture.WriteIndex(index);
+        Expect(size > 0 ? SnapshotFormatError.TooLarge : SnapshotFormatError.SizeMismatch);
+    }
+
     [Fact]
     public void AMemoryBlobOfAnotherSizeThanTheConfigSaysIsRefused()
     {
@@ -283,6 +314,34 @@ public sealed class OciLayoutRejectionTests : IDisposable
     public void ALayoutHyperSharpWouldNotComputeIsRefused(string field, ulong delta)
     {
         _fixture.EditConfig(c => c["layout"]![field] = field == "heap_size" ? 0 : (ulong)c["layout"]![field]! + delta);
+        Expect(SnapshotFormatError.BadLayout);
+    }
+
+    /// <summary>
+    /// A heap 2 KiB smaller and a stack 2 KiB larger: every size within its range and the memory size unchanged, in a
+    /// layout consistent with them, but not page-aligned. The loaded snapshot's Options were then refused by
+    /// FromSnapshot (and so by 'snapshot call') with an untyped ArgumentOutOfRangeException.
+    /// </summary>
+    [Fact]
+    public void RegionSizesThatSandboxOptionsRefuseAreRefused()
+    {
+        var small = SnapshotLayoutFixture.SmallLayout;
+        var layout = HyperSharp.Memory.MemoryLayout.Create(small.ImageSize, new SandboxOptions
+        {
+            HeapSize = small.HeapSize - 0x800,
+            StackSize = small.StackSize + 0x800,
+            InputBufferSize = small.InputSize,
+            OutputBufferSize = small.OutputSize,
+        });
+        Assert.Equal(small.MemorySize, layout.MemorySize);
+        _fixture.EditConfig(c =>
+        {
+            var fields = c["layout"]!;
+            fields["heap_size"] = layout.HeapSize;
+            fields["stack_base"] = layout.StackBase;
+            fields["stack_size"] = layout.StackSize;
+            c["vcpu"]!["registers"]!["rsp"] = layout.StackTop - 0x40;
+        });
         Expect(SnapshotFormatError.BadLayout);
     }
 

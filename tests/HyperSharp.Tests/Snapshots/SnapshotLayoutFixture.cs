@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using HyperSharp.Hypervisors;
+using HyperSharp.Hypervisors.Kvm;
 using HyperSharp.Memory;
 
 namespace HyperSharp.Tests.Snapshots;
@@ -27,7 +28,10 @@ internal sealed class SnapshotLayoutFixture : IDisposable
     });
 
     /// <summary>A snapshot of <see cref="SmallLayout"/> whose memory is a pattern derived from <paramref name="seed"/>, mostly zero.</summary>
-    public static Snapshot CreateSnapshot(int seed = 1, ulong generation = 1)
+    /// <param name="seed">Varies the memory.</param>
+    /// <param name="generation">The snapshot's generation.</param>
+    /// <param name="guestFunctions">The guest's functions; null for Echo and Add.</param>
+    public static unsafe Snapshot CreateSnapshot(int seed = 1, ulong generation = 1, IEnumerable<GuestFunctionSignature>? guestFunctions = null)
     {
         var layout = SmallLayout;
         var memory = new byte[layout.MemorySize];
@@ -40,21 +44,25 @@ internal sealed class SnapshotLayoutFixture : IDisposable
         {
             Registers = new StandardRegisters { Rip = layout.ImageBase + 0x10, Rsp = layout.StackTop - 0x40, Rax = 42, R15 = ulong.MaxValue, Rflags = 2 },
             SpecialRegisters = special,
-            Xsave = [.. Enumerable.Range(0, 4096).Select(i => (byte)(i * 7))],
-            Xcr0 = 7,
+            // This host's XSAVE size where KVM is there, so Load's host check accepts it; x87 and SSE, which every x86-64 has.
+            Xsave = [.. Enumerable.Range(0, Hypervisor.IsAvailable ? KvmDevice.Shared.XsaveSize : 4096).Select(i => (byte)(i * 7))],
+            Xcr0 = 3,
             DebugRegisters = new DebugRegisters(1, 2, 3, 4, 0xffff0ff0, 0x400),
             Msrs = [new MsrValue(0xC0000102, 0x1234), new MsrValue(0x10, 99)],
             Events = new VcpuEvents { Flags = 4, NmiMasked = 1, ExceptionPayload = 0xdead, SipiVector = 3 },
         };
-        var guestFunctions = new[]
-        {
+        var guestFunctionTable = (guestFunctions ??
+        [
             new GuestFunctionSignature("Echo", GuestValueType.String, [GuestValueType.String]),
             new GuestFunctionSignature("Add", GuestValueType.Int, [GuestValueType.Int, GuestValueType.Int]),
-        }.ToFrozenDictionary(f => f.Name, StringComparer.Ordinal);
+        ]).ToFrozenDictionary(f => f.Name, StringComparer.Ordinal);
         GuestFunctionSignature[] hostFunctions = [new("HostAdd", GuestValueType.Int, [GuestValueType.Int, GuestValueType.Int]), new("HostVoid", GuestValueType.Void, [])];
         var everyPage = new ulong[PageBitmap.WordsFor((ulong)memory.Length)];
         everyPage.AsSpan().Fill(ulong.MaxValue);
-        return new Snapshot(MemoryImage.Capture(memory, everyPage), layout, vcpu, guestFunctions, hostFunctions, generation);
+        fixed (byte* pinned = memory)
+        {
+            return new Snapshot(MemoryImage.Capture(pinned, (ulong)memory.Length, everyPage), layout, vcpu, guestFunctionTable, hostFunctions, generation);
+        }
     }
 
     /// <summary>Saves a fresh synthetic snapshot into <see cref="Layout"/> under <paramref name="tag"/>.</summary>

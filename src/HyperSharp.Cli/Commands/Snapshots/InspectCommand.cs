@@ -67,18 +67,20 @@ internal static class InspectCommand
         return ExitCodes.Success;
     }
 
-    /// <summary>Whether <see cref="Snapshot.Load"/> would accept the config on this host (versions, platform, layout).</summary>
+    /// <summary>Whether <see cref="Snapshot.Load"/> would accept the config on this host (versions, platform, layout, vCPU state).</summary>
     private static string Compatibility(SnapshotConfig config)
     {
         try
         {
             SnapshotConfigValidator.Validate(config);
-            return "yes";
         }
         catch (SnapshotFormatException e)
         {
             return $"no: {e.Reason}: {e.Message}";
         }
+
+        var mismatches = SnapshotFiles.HostMismatches(SnapshotConfigMapper.ToVcpu(config.Vcpu));
+        return mismatches.Count == 0 ? "yes" : $"no: {string.Join("; ", mismatches)}";
     }
 
     private static void Functions(TextWriter output, string title, List<SnapshotConfigFunction> functions)

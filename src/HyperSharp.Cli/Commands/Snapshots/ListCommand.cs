@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using HyperSharp.Snapshots.Oci;
 
 namespace HyperSharp.Cli.Commands.Snapshots;
 
@@ -25,10 +24,9 @@ internal static class ListCommand
     private static int Execute(string directory, TextWriter output)
     {
         SnapshotDirectory.RequireExists(directory);
-        OciLayoutReader.ReadLayoutMarker(directory);
         var rows = new List<string[]> { s_header };
         var exitCode = ExitCodes.Success;
-        foreach (var entry in OciLayoutReader.ReadIndex(directory).Manifests)
+        foreach (var entry in SnapshotDirectory.Index(directory).Manifests)
         {
             var tag = entry.RefName ?? "<none>";
             try

@@ -39,12 +39,14 @@ internal static class SaveCommand
             guest, directory, tag, call, durable,
         };
         sizes.AddTo(command);
+        var timeout = new CallTimeoutOption();
+        timeout.AddTo(command);
         command.SetAction(parseResult => Execute(
             parseResult.GetRequiredValue(guest),
             parseResult.GetRequiredValue(directory),
             parseResult.GetRequiredValue(tag),
             Calls(parseResult),
-            sizes.Read(parseResult),
+            sizes.Read(parseResult) with { CallTimeout = timeout.Read(parseResult) },
             new SnapshotSaveOptions { Durable = parseResult.GetValue(durable) },
             parseResult.InvocationConfiguration.Output));
         return command;

@@ -62,20 +62,25 @@ internal static class SnapshotDirectory
     }
 
     /// <summary>The tags in <c>index.json</c>, in index order.</summary>
-    public static List<string> Tags(string directory)
+    public static List<string> Tags(string directory) => [.. Index(directory).Manifests.Select(m => m.RefName).OfType<string>().Distinct()];
+
+    /// <summary>The checked <c>oci-layout</c> file's layout's <c>index.json</c>.</summary>
+    public static OciIndex Index(string directory)
     {
-        OciLayoutReader.ReadLayoutMarker(directory);
-        return [.. OciLayoutReader.ReadIndex(directory).Manifests.Select(m => m.RefName).OfType<string>().Distinct()];
+        using var layout = LayoutDirectory.Open(directory);
+        OciLayoutReader.ReadLayoutMarker(layout);
+        return OciLayoutReader.ReadIndex(layout);
     }
 
     /// <summary>Reads what <paramref name="reference"/> names, with every structural check but no digest verification.</summary>
     public static SnapshotDescription Describe(string directory, string reference) => WithTagList(directory, () =>
     {
         using var artifact = OciLayoutReader.Read(directory, reference, verifyDigests: false);
-        var index = OciLayoutReader.ReadIndex(directory);
+        using var layout = LayoutDirectory.Open(directory);
+        var index = OciLayoutReader.ReadIndex(layout);
         var digest = artifact.ManifestDigest.ToString();
         var entries = index.Manifests.Where(m => m.Digest == digest).ToList();
-        using var manifestFile = LayoutFile.Open(OciPaths.Blob(directory, artifact.ManifestDigest), SnapshotFormatError.MissingBlob, SnapshotFormatError.NotARegularFile);
+        using var manifestFile = layout.OpenBlob(artifact.ManifestDigest);
         var manifest = OciLayoutReader.Parse(manifestFile.ReadAll(OciLayoutReader.MaxJsonSize), OciJsonContext.Default.OciManifest, "manifest");
         var config = OciLayoutReader.ParseConfig(artifact.Config);
         return new SnapshotDescription(

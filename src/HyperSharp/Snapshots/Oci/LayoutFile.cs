@@ -1,70 +1,44 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using HyperSharp.Interop;
-using Microsoft.Win32.SafeHandles;
 
 namespace HyperSharp.Snapshots.Oci;
 
 /// <summary>
-/// One file of a layout, opened <c>O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC</c> and proven a regular
-/// file by <c>fstat</c> on that descriptor, so a symlink, directory, FIFO or device is refused without
-/// blocking. Every later read, hash and mapping goes through the same descriptor: what was checked is what is used.
+/// One file of a layout, opened by name relative to its directory's descriptor with <see cref="RegularFile"/> and
+/// <c>O_NOFOLLOW</c>: a symlink, directory, FIFO or device is refused without blocking. Every later read, hash and
+/// mapping goes through the same descriptor: what was checked is what is used.
 /// </summary>
 internal sealed class LayoutFile : IDisposable
 {
     private const int ChunkSize = 1 << 20;
 
-    private SafeFileDescriptor? _descriptor;
+    private readonly RegularFile _file;
 
-    private LayoutFile(SafeFileDescriptor descriptor, string path, long length)
+    private LayoutFile(RegularFile file, string path)
     {
-        _descriptor = descriptor;
+        _file = file;
         Path = path;
-        Length = length;
     }
 
     public string Path { get; }
 
     /// <summary>The size <c>fstat</c> reported when the file was opened.</summary>
-    public long Length { get; }
+    public long Length => _file.Length;
 
-    /// <summary>Opens <paramref name="path"/>; a missing file is <paramref name="missing"/>, anything but a regular file <paramref name="notRegular"/>.</summary>
-    public static LayoutFile Open(string path, SnapshotFormatError missing, SnapshotFormatError notRegular)
-    {
-        var descriptor = new SafeFileDescriptor(Libc.Open(path, Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_NONBLOCK | Libc.O_CLOEXEC));
-        if (descriptor.IsInvalid)
+    /// <summary>
+    /// Opens <paramref name="name"/> in <paramref name="directory"/> (<paramref name="path"/> names it in messages); a
+    /// missing file is <paramref name="missing"/>, a link or anything but a regular file <paramref name="notRegular"/>.
+    /// </summary>
+    /// <exception cref="SandboxIOException">The file exists but could not be opened (permissions, I/O).</exception>
+    public static LayoutFile Open(SafeFileDescriptor directory, string name, string path, SnapshotFormatError missing, SnapshotFormatError notRegular) =>
+        RegularFile.TryOpen(directory, name, followSymlinks: false, out var file, out var problem) switch
         {
-            var errno = Marshal.GetLastPInvokeError();
-            descriptor.Dispose();
-            throw errno switch
-            {
-                Libc.ENOENT or Libc.ENOTDIR => new SnapshotFormatException(missing, $"{path} does not exist."),
-                Libc.ELOOP => new SnapshotFormatException(notRegular, $"{path} is a symbolic link, not a regular file."),
-                _ => new IOException($"open({path}) failed: {Marshal.GetPInvokeErrorMessage(errno)}"),
-            };
-        }
-
-        try
-        {
-            if (Libc.FStat(descriptor, out var stat) < 0)
-            {
-                throw new IOException($"fstat({path}) failed: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
-            }
-
-            if ((stat.StMode & Libc.S_IFMT) != Libc.S_IFREG)
-            {
-                throw new SnapshotFormatException(notRegular, $"{path} is not a regular file (mode 0{Convert.ToString(stat.StMode, 8)}).");
-            }
-
-            return new LayoutFile(descriptor, path, stat.StSize);
-        }
-        catch
-        {
-            descriptor.Dispose();
-            throw;
-        }
-    }
+            RegularFileStatus.Opened => new LayoutFile(file!, path),
+            RegularFileStatus.Missing => throw new SnapshotFormatException(missing, $"{path} {problem}."),
+            RegularFileStatus.SymbolicLink or RegularFileStatus.NotRegular => throw new SnapshotFormatException(notRegular, $"{path} {problem}."),
+            _ => throw new SandboxIOException(path, $"{path} {problem}."),
+        };
 
     /// <summary>The whole file, refused with <see cref="SnapshotFormatError.TooLarge"/> beyond <paramref name="cap"/> bytes.</summary>
     public byte[] ReadAll(int cap)
@@ -102,41 +76,15 @@ internal sealed class LayoutFile : IDisposable
     }
 
     /// <summary>Hands the descriptor to the caller (for mapping); this object no longer closes it.</summary>
-    public SafeFileDescriptor TakeDescriptor()
-    {
-        var descriptor = _descriptor ?? throw new ObjectDisposedException(Path);
-        _descriptor = null;
-        return descriptor;
-    }
+    public SafeFileDescriptor TakeDescriptor() => _file.TakeDescriptor();
 
-    public void Dispose() => _descriptor?.Dispose();
+    public void Dispose() => _file.Dispose();
 
     private void Read(Span<byte> destination, long offset)
     {
-        var descriptor = _descriptor ?? throw new ObjectDisposedException(Path);
-        var addRef = false;
-        try
+        if (!_file.TryReadExactly(destination, offset, Path))
         {
-            descriptor.DangerousAddRef(ref addRef);
-            using var handle = new SafeFileHandle(descriptor.DangerousGetHandle(), ownsHandle: false);
-            while (!destination.IsEmpty)
-            {
-                var read = RandomAccess.Read(handle, destination, offset);
-                if (read == 0)
-                {
-                    throw new SnapshotFormatException(SnapshotFormatError.Truncated, $"{Path} ends at {offset} bytes, before its recorded size of {Length}.");
-                }
-
-                destination = destination[read..];
-                offset += read;
-            }
-        }
-        finally
-        {
-            if (addRef)
-            {
-                descriptor.DangerousRelease();
-            }
+            throw new SnapshotFormatException(SnapshotFormatError.Truncated, $"{Path} ended before its recorded size of {Length} bytes.");
         }
     }
 }

@@ -17,15 +17,16 @@ internal sealed class LayoutLock : IDisposable
 
     private LayoutLock(SafeFileDescriptor directory) => _directory = directory;
 
-    /// <summary>Waits for and takes the lock on <paramref name="directory"/>, which must exist.</summary>
-    public static LayoutLock Acquire(string directory)
+    /// <summary>Waits for and takes the lock on <paramref name="layout"/>'s root directory.</summary>
+    public static LayoutLock Acquire(LayoutDirectory layout)
     {
-        var descriptor = new SafeFileDescriptor(Libc.Open(directory, Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC));
+        // A descriptor of its own for the same directory: closing it releases exactly this lock.
+        var descriptor = new SafeFileDescriptor(Libc.OpenAt(layout.Root, ".", Libc.O_RDONLY | Libc.O_DIRECTORY | Libc.O_CLOEXEC, 0));
         if (descriptor.IsInvalid)
         {
             var errno = Marshal.GetLastPInvokeError();
             descriptor.Dispose();
-            throw new IOException($"open({directory}) to lock it failed: {Libc.DescribeErrno(errno)}");
+            throw new SandboxIOException(layout.Path, $"open({layout.Path}) to lock it failed: {Libc.DescribeErrno(errno)}");
         }
 
         try
@@ -35,7 +36,7 @@ internal sealed class LayoutLock : IDisposable
                 var errno = Marshal.GetLastPInvokeError();
                 if (errno != Libc.EINTR)
                 {
-                    throw new IOException($"flock({directory}, LOCK_EX) failed: {Libc.DescribeErrno(errno)}");
+                    throw new SandboxIOException(layout.Path, $"flock({layout.Path}, LOCK_EX) failed: {Libc.DescribeErrno(errno)}");
                 }
             }
 

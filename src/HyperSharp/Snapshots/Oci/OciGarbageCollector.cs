@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HyperSharp.Interop;
 
 namespace HyperSharp.Snapshots.Oci;
 
@@ -20,39 +21,45 @@ internal static class OciGarbageCollector
         "application/vnd.docker.distribution.manifest.list.v2+json",
     ];
 
-    /// <summary>Collects <paramref name="directory"/>. Never fails: what it cannot delete stays for the next collection.</summary>
-    public static void Collect(string directory)
+    /// <summary>Collects <paramref name="layout"/>. Never fails: what it cannot delete stays for the next collection.</summary>
+    public static void Collect(LayoutDirectory layout)
     {
-        var blobs = OciPaths.Blobs(directory);
-        // Enumerating through a symbolic link would sweep some other directory by the layout's rules.
-        if (!IsRealDirectory(Path.GetDirectoryName(blobs)!) || !IsRealDirectory(blobs) || MarkReachable(directory) is not { } reachable)
+        try
         {
-            return;
-        }
-
-        foreach (var file in new DirectoryInfo(blobs).EnumerateFiles())
-        {
-            var unreferenced = Sha256Digest.TryParse("sha256:" + file.Name, out var digest) && !reachable.Contains(digest);
-            if (unreferenced || AtomicFile.IsTemporaryName(file.Name))
+            // A blobs directory that is a link is refused by TryOpenBlobs: nothing outside the layout is swept.
+            if (layout.TryOpenBlobs() is not { } blobs || MarkReachable(layout) is not { } reachable)
             {
-                TryDelete(file);
+                return;
+            }
+
+            foreach (var name in LayoutDirectory.EnumerateNames(blobs, layout.BlobsPath))
+            {
+                var unreferenced = Sha256Digest.TryParse("sha256:" + name, out var digest) && !reachable.Contains(digest);
+                if (unreferenced || AtomicFile.IsTemporaryName(name))
+                {
+                    TryDelete(blobs, name);
+                }
+            }
+
+            foreach (var name in LayoutDirectory.EnumerateNames(layout.Root, layout.Path).Where(AtomicFile.IsTemporaryName))
+            {
+                TryDelete(layout.Root, name);
             }
         }
-
-        foreach (var file in new DirectoryInfo(directory).EnumerateFiles().Where(f => AtomicFile.IsTemporaryName(f.Name)))
+        catch (SandboxException)
         {
-            TryDelete(file);
+            // Left for the next collection; the save or delete that triggered this one has already committed.
         }
     }
 
     /// <summary>Every sha256 digest reachable from <c>index.json</c>, or null when some manifest or index cannot be read.</summary>
-    private static HashSet<Sha256Digest>? MarkReachable(string directory)
+    private static HashSet<Sha256Digest>? MarkReachable(LayoutDirectory layout)
     {
         var reachable = new HashSet<Sha256Digest>();
         var unread = new Stack<Sha256Digest>();
         try
         {
-            foreach (var entry in OciLayoutReader.ReadIndex(directory).Manifests)
+            foreach (var entry in OciLayoutReader.ReadIndex(layout).Manifests)
             {
                 if (!s_manifestMediaTypes.Contains(entry.MediaType) || !Mark(entry.MediaType, entry.Digest))
                 {
@@ -62,7 +69,7 @@ internal static class OciGarbageCollector
 
             while (unread.TryPop(out var digest))
             {
-                using var file = LayoutFile.Open(OciPaths.Blob(directory, digest), SnapshotFormatError.MissingBlob, SnapshotFormatError.NotARegularFile);
+                using var file = layout.OpenBlob(digest);
                 using var json = JsonDocument.Parse(file.ReadAll(OciLayoutReader.MaxJsonSize));
                 foreach (var (mediaType, child) in Descriptors(json.RootElement))
                 {
@@ -75,7 +82,7 @@ internal static class OciGarbageCollector
 
             return reachable;
         }
-        catch (Exception e) when (e is SnapshotFormatException or JsonException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is SandboxException or JsonException)
         {
             return null;
         }
@@ -130,27 +137,15 @@ internal static class OciGarbageCollector
         }
     }
 
-    private static bool IsRealDirectory(string path)
-    {
-        var info = new DirectoryInfo(path);
-        return info.Exists && info.LinkTarget is null;
-    }
-
     /// <summary>Unlinks a regular file; a symbolic link is left alone (HyperSharp never creates one), as is anything that refuses.</summary>
-    private static void TryDelete(FileInfo file)
+    private static void TryDelete(SafeFileDescriptor directory, string name)
     {
-        if (file.LinkTarget is not null)
+        var status = RegularFile.TryOpen(directory, name, followSymlinks: false, out var file, out _);
+        file?.Dispose();
+        if (status == RegularFileStatus.Opened)
         {
-            return;
-        }
-
-        try
-        {
-            file.Delete();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Left for the next collection; the save or delete that triggered this one has already committed.
+            // By name in the directory's descriptor: whatever the name is by now, nothing outside the layout is unlinked.
+            _ = Libc.UnlinkAt(directory, name, 0);
         }
     }
 }

@@ -27,8 +27,9 @@ internal static class OciLayoutReader
                 $"'{reference}' is neither a tag (1-{OciTag.MaxLength} of A-Z a-z 0-9 _ . -, not starting with . or -) nor a sha256: digest.");
         }
 
-        ReadLayoutMarker(directory);
-        var index = ReadIndex(directory);
+        using var layout = LayoutDirectory.Open(directory);
+        ReadLayoutMarker(layout);
+        var index = ReadIndex(layout);
         var found = index.Manifests.Where(m => byDigest ? m.Digest == reference : m.RefName == reference).ToList();
         if (found.Count == 0)
         {
@@ -43,7 +44,7 @@ internal static class OciLayoutReader
         var manifestDescriptor = found[0];
         RequireMediaType(manifestDescriptor, MediaTypes.ImageManifest, "manifest descriptor");
         var manifestDigest = Sha256Digest.Parse(manifestDescriptor.Digest, "manifest");
-        var manifest = Parse(ReadJsonBlob(directory, manifestDescriptor, manifestDigest, verifyDigests), OciJsonContext.Default.OciManifest, "manifest");
+        var manifest = Parse(ReadJsonBlob(layout, manifestDescriptor, manifestDigest, verifyDigests), OciJsonContext.Default.OciManifest, "manifest");
         if (manifest.SchemaVersion != 2)
         {
             throw new SnapshotFormatException(SnapshotFormatError.UnsupportedSchema, $"The manifest has schemaVersion {manifest.SchemaVersion}; only 2 is read.");
@@ -65,9 +66,9 @@ internal static class OciLayoutReader
         RequireMediaType(layer, MediaTypes.SnapshotMemory, "memory layer");
         var configDigest = Sha256Digest.Parse(manifest.Config.Digest, "config");
         var memoryDigest = Sha256Digest.Parse(layer.Digest, "memory layer");
-        var config = ReadJsonBlob(directory, manifest.Config, configDigest, verifyDigests);
+        var config = ReadJsonBlob(layout, manifest.Config, configDigest, verifyDigests);
 
-        var memory = OpenBlob(directory, memoryDigest, layer.Size);
+        var memory = OpenBlob(layout, memoryDigest, layer.Size);
         try
         {
             if (verifyDigests)
@@ -85,21 +86,21 @@ internal static class OciLayoutReader
     }
 
     /// <summary>Checks the <c>oci-layout</c> file names layout version 1.0.0.</summary>
-    public static void ReadLayoutMarker(string directory)
+    public static void ReadLayoutMarker(LayoutDirectory layout)
     {
-        using var file = LayoutFile.Open(OciPaths.LayoutMarker(directory), SnapshotFormatError.NotAnOciLayout, SnapshotFormatError.NotAnOciLayout);
+        using var file = layout.OpenFile(LayoutDirectory.LayoutMarkerName, SnapshotFormatError.NotAnOciLayout, SnapshotFormatError.NotAnOciLayout);
         var marker = Parse(file.ReadAll(MaxJsonSize), OciJsonContext.Default.OciLayoutMarker, "oci-layout file");
         if (marker.ImageLayoutVersion != MediaTypes.ImageLayoutVersion)
         {
             throw new SnapshotFormatException(SnapshotFormatError.NotAnOciLayout,
-                $"{directory} is image layout version '{marker.ImageLayoutVersion}'; only {MediaTypes.ImageLayoutVersion} is read.");
+                $"{layout.Path} is image layout version '{marker.ImageLayoutVersion}'; only {MediaTypes.ImageLayoutVersion} is read.");
         }
     }
 
     /// <summary>Reads and checks <c>index.json</c>.</summary>
-    public static OciIndex ReadIndex(string directory)
+    public static OciIndex ReadIndex(LayoutDirectory layout)
     {
-        using var file = LayoutFile.Open(OciPaths.Index(directory), SnapshotFormatError.NotAnOciLayout, SnapshotFormatError.NotARegularFile);
+        using var file = layout.OpenFile(LayoutDirectory.IndexName, SnapshotFormatError.NotAnOciLayout, SnapshotFormatError.NotARegularFile);
         var index = Parse(file.ReadAll(MaxJsonSize), OciJsonContext.Default.OciIndex, "index.json");
         if (index.SchemaVersion != 2)
         {
@@ -138,14 +139,14 @@ internal static class OciLayoutReader
         }
     }
 
-    private static byte[] ReadJsonBlob(string directory, OciDescriptor descriptor, Sha256Digest digest, bool verifyDigests)
+    private static byte[] ReadJsonBlob(LayoutDirectory layout, OciDescriptor descriptor, Sha256Digest digest, bool verifyDigests)
     {
         if (descriptor.Size > MaxJsonSize)
         {
             throw new SnapshotFormatException(SnapshotFormatError.TooLarge, $"The {descriptor.MediaType} blob is {descriptor.Size} bytes; JSON blobs are capped at {MaxJsonSize}.");
         }
 
-        using var file = OpenBlob(directory, digest, descriptor.Size);
+        using var file = OpenBlob(layout, digest, descriptor.Size);
         var data = file.ReadAll(MaxJsonSize);
         if (verifyDigests && Sha256Digest.Of(data) != digest)
         {
@@ -155,9 +156,9 @@ internal static class OciLayoutReader
         return data;
     }
 
-    private static LayoutFile OpenBlob(string directory, Sha256Digest digest, long size)
+    private static LayoutFile OpenBlob(LayoutDirectory layout, Sha256Digest digest, long size)
     {
-        var file = LayoutFile.Open(OciPaths.Blob(directory, digest), SnapshotFormatError.MissingBlob, SnapshotFormatError.NotARegularFile);
+        var file = layout.OpenBlob(digest);
         if (file.Length != size)
         {
             file.Dispose();

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
+using HyperSharp.Interop;
 using Microsoft.Win32.SafeHandles;
 
 namespace HyperSharp.Snapshots.Oci;
@@ -28,13 +29,13 @@ internal static class OciLayoutWriter
     public static Sha256Digest Write(string directory, string tag, byte[] config, SafeFileHandle memory, long memorySize, bool durable)
     {
         // The directory must exist to be locked; creating it empty changes nothing PrepareDirectory checks.
-        Directory.CreateDirectory(directory);
-        using var layoutLock = LayoutLock.Acquire(directory);
-        var existingIndex = PrepareDirectory(directory, durable);
-        var blobs = OciPaths.Blobs(directory);
+        using var layout = LayoutDirectory.Create(directory);
+        using var layoutLock = LayoutLock.Acquire(layout);
+        var existingIndex = PrepareDirectory(layout, durable);
+        var blobs = layout.CreateBlobs(durable);
 
-        var memoryDigest = WriteMemoryBlob(blobs, memory, memorySize, durable);
-        var configDigest = WriteBlob(blobs, config, durable);
+        var memoryDigest = WriteMemoryBlob(layout, blobs, memory, memorySize, durable);
+        var configDigest = WriteBlob(layout, blobs, config, durable);
         var manifest = new OciManifest
         {
             SchemaVersion = 2,
@@ -44,7 +45,7 @@ internal static class OciLayoutWriter
             Layers = [new OciDescriptor { MediaType = MediaTypes.SnapshotMemory, Digest = memoryDigest.ToString(), Size = memorySize }],
         };
         var manifestJson = JsonSerializer.SerializeToUtf8Bytes(manifest, OciJsonContext.Default.OciManifest);
-        var manifestDigest = WriteBlob(blobs, manifestJson, durable);
+        var manifestDigest = WriteBlob(layout, blobs, manifestJson, durable);
 
         var manifests = existingIndex?.Manifests.Where(m => m.RefName != tag).ToList() ?? [];
         manifests.Add(new OciDescriptor
@@ -66,66 +67,58 @@ internal static class OciLayoutWriter
             Annotations = existingIndex?.Annotations,
             Extra = existingIndex?.Extra,
         };
-        AtomicFile.Write(OciPaths.Index(directory), JsonSerializer.SerializeToUtf8Bytes(index, OciJsonContext.Default.OciIndex), durable);
+        AtomicFile.Write(layout.Root, layout.Path, LayoutDirectory.IndexName, JsonSerializer.SerializeToUtf8Bytes(index, OciJsonContext.Default.OciIndex), durable);
 
         // Only after the commit: a crash before it must leave the old tag's blobs in place.
         var moved = existingIndex?.Manifests.Any(m => m.RefName == tag && m.Digest != manifestDigest.ToString()) ?? false;
         if (moved)
         {
-            OciGarbageCollector.Collect(directory);
+            OciGarbageCollector.Collect(layout);
         }
 
         return manifestDigest;
     }
 
-    /// <summary>Creates the layout skeleton, or checks an existing one; returns its index, if it has one.</summary>
-    private static OciIndex? PrepareDirectory(string directory, bool durable)
+    /// <summary>
+    /// Checks an existing layout, or starts one in an empty directory; returns its index, if it has one. An
+    /// <c>oci-layout</c> or <c>index.json</c> that is a link, a directory or anything but a regular file is refused
+    /// exactly as <see cref="OciLayoutReader"/> refuses it.
+    /// </summary>
+    private static OciIndex? PrepareDirectory(LayoutDirectory layout, bool durable)
     {
-        var layoutMarker = OciPaths.LayoutMarker(directory);
-        if (File.Exists(layoutMarker) || Directory.Exists(layoutMarker))
+        if (layout.Contains(LayoutDirectory.LayoutMarkerName))
         {
-            OciLayoutReader.ReadLayoutMarker(directory);
-            if (File.Exists(OciPaths.Index(directory)))
-            {
-                Directory.CreateDirectory(OciPaths.Blobs(directory));
-                return OciLayoutReader.ReadIndex(directory);
-            }
+            OciLayoutReader.ReadLayoutMarker(layout);
+            return layout.Contains(LayoutDirectory.IndexName) ? OciLayoutReader.ReadIndex(layout) : null;
         }
-        else if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())
+
+        if (!layout.IsEmpty())
         {
             throw new SnapshotFormatException(SnapshotFormatError.NotAnOciLayout,
-                $"{directory} is neither empty nor an OCI image layout (it has no oci-layout file); refusing to write into it.");
+                $"{layout.Path} is neither empty nor an OCI image layout (it has no oci-layout file); refusing to write into it.");
         }
 
-        Directory.CreateDirectory(OciPaths.Blobs(directory));
         var marker = JsonSerializer.SerializeToUtf8Bytes(new OciLayoutMarker { ImageLayoutVersion = MediaTypes.ImageLayoutVersion }, OciJsonContext.Default.OciLayoutMarker);
-        AtomicFile.Write(layoutMarker, marker, durable);
-        if (durable)
-        {
-            AtomicFile.SyncDirectory(Path.GetDirectoryName(OciPaths.Blobs(directory))!);
-            AtomicFile.SyncDirectory(directory);
-        }
-
+        AtomicFile.Write(layout.Root, layout.Path, LayoutDirectory.LayoutMarkerName, marker, durable);
         return null;
     }
 
-    private static Sha256Digest WriteBlob(string blobs, byte[] data, bool durable)
+    private static Sha256Digest WriteBlob(LayoutDirectory layout, SafeFileDescriptor blobs, byte[] data, bool durable)
     {
         var digest = Sha256Digest.Of(data);
-        var path = Path.Combine(blobs, digest.Hex);
-        if (!IsStored(path, data.Length))
+        if (!IsStored(layout, blobs, digest, data.Length))
         {
-            AtomicFile.Write(path, data, durable);
+            AtomicFile.Write(blobs, layout.BlobsPath, digest.Hex, data, durable);
         }
 
         return digest;
     }
 
     /// <summary>Copies the memory in chunks, hashing as it goes; all-zero chunks become holes of a sparse file.</summary>
-    private static Sha256Digest WriteMemoryBlob(string blobs, SafeFileHandle memory, long size, bool durable)
+    private static Sha256Digest WriteMemoryBlob(LayoutDirectory layout, SafeFileDescriptor blobs, SafeFileHandle memory, long size, bool durable)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var temporary = AtomicFile.CreateTemporary(Path.Combine(blobs, "memory"));
+        var temporary = AtomicFile.CreateTemporary(blobs, layout.BlobsPath, "memory");
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
         try
         {
@@ -135,14 +128,14 @@ internal static class OciLayoutWriter
                 var read = RandomAccess.Read(memory, chunk, offset);
                 if (read == 0)
                 {
-                    throw new IOException($"The memory image ended at {offset} bytes, before its size of {size}.");
+                    throw new SandboxIOException(temporary.Path, $"The memory image ended at {offset} bytes, before its size of {size}.");
                 }
 
                 chunk = chunk[..read];
                 hash.AppendData(chunk);
                 if (chunk.ContainsAnyExcept((byte)0))
                 {
-                    RandomAccess.Write(temporary.SafeFileHandle, chunk, offset);
+                    temporary.Write(chunk, offset);
                 }
 
                 offset += read;
@@ -150,14 +143,13 @@ internal static class OciLayoutWriter
 
             temporary.SetLength(size);
             var digest = Sha256Digest.FromHash(hash.GetHashAndReset());
-            var path = Path.Combine(blobs, digest.Hex);
-            if (IsStored(path, size))
+            if (IsStored(layout, blobs, digest, size))
             {
                 AtomicFile.Discard(temporary);
             }
             else
             {
-                AtomicFile.Commit(temporary, path, durable);
+                AtomicFile.Commit(temporary, digest.Hex, durable);
             }
 
             return digest;
@@ -173,10 +165,23 @@ internal static class OciLayoutWriter
         }
     }
 
-    /// <summary>A blob is stored when a regular file of the right size has its digest as name (content addressing does the rest).</summary>
-    private static bool IsStored(string path, long size)
+    /// <summary>
+    /// A blob is stored when a regular file of the right size has its digest as name (content addressing does the rest).
+    /// A link of that name is replaced by the rename, never followed; a directory or device is refused as
+    /// <see cref="OciLayoutReader"/> refuses it.
+    /// </summary>
+    private static bool IsStored(LayoutDirectory layout, SafeFileDescriptor blobs, Sha256Digest digest, long size)
     {
-        var info = new FileInfo(path);
-        return info.Exists && info.LinkTarget is null && info.Length == size;
+        var status = RegularFile.TryOpen(blobs, digest.Hex, followSymlinks: false, out var file, out var problem);
+        using (file)
+        {
+            return status switch
+            {
+                RegularFileStatus.Opened => file!.Length == size,
+                RegularFileStatus.NotRegular => throw new SnapshotFormatException(SnapshotFormatError.NotARegularFile,
+                    $"{Path.Combine(layout.BlobsPath, digest.Hex)} {problem}."),
+                _ => false,
+            };
+        }
     }
 }

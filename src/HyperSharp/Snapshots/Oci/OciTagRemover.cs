@@ -13,10 +13,11 @@ internal static class OciTagRemover
     /// <exception cref="SnapshotFormatException">Not a layout (<see cref="SnapshotFormatError.NotAnOciLayout"/>), or no such tag (<see cref="SnapshotFormatError.TagNotFound"/>).</exception>
     public static void Remove(string directory, string tag, bool durable)
     {
-        OciLayoutReader.ReadLayoutMarker(directory);
-        using var layoutLock = LayoutLock.Acquire(directory);
+        using var layout = LayoutDirectory.Open(directory);
+        OciLayoutReader.ReadLayoutMarker(layout);
+        using var layoutLock = LayoutLock.Acquire(layout);
         // Read under the lock, so a save that committed while this waited keeps its tag.
-        var index = OciLayoutReader.ReadIndex(directory);
+        var index = OciLayoutReader.ReadIndex(layout);
         var remaining = index.Manifests.Where(m => m.RefName != tag).ToList();
         if (remaining.Count == index.Manifests.Count)
         {
@@ -31,7 +32,7 @@ internal static class OciTagRemover
             Annotations = index.Annotations,
             Extra = index.Extra,
         };
-        AtomicFile.Write(OciPaths.Index(directory), JsonSerializer.SerializeToUtf8Bytes(updated, OciJsonContext.Default.OciIndex), durable);
-        OciGarbageCollector.Collect(directory);
+        AtomicFile.Write(layout.Root, layout.Path, LayoutDirectory.IndexName, JsonSerializer.SerializeToUtf8Bytes(updated, OciJsonContext.Default.OciIndex), durable);
+        OciGarbageCollector.Collect(layout);
     }
 }
