@@ -6,7 +6,10 @@ namespace HyperSharp.Cli.Tests;
 /// <summary>Runs the CLI in-process, as a user would from a shell, and captures what it prints.</summary>
 internal static class Cli
 {
-    public static string SimpleGuest => Path.Combine(AppContext.BaseDirectory, "guests", "simpleguest.elf");
+    public static string SimpleGuest => GuestPath("simpleguest.elf");
+
+    /// <summary>A test guest the build copied next to the tests.</summary>
+    public static string GuestPath(string fileName) => Path.Combine(AppContext.BaseDirectory, "guests", fileName);
 
     public static CliResult Run(params string[] args)
     {

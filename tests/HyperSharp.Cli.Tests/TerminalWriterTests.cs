@@ -28,4 +28,15 @@ public sealed class TerminalWriterTests
         Assert.Contains("\\x1b]0;owned\\x07", error, StringComparison.Ordinal);
         Assert.DoesNotContain('\u001b', error);
     }
+
+    [Fact]
+    public void TheGuestsStandardErrorIsEscapedAndGoesToStandardError()
+    {
+        Cli.RequireKvm();
+        const string Hostile = "\u001b]0;owned\u0007";
+        var result = Cli.Run("run", Cli.GuestPath("libcguest.elf"), "Print", "out", Hostile);
+        Assert.Equal(ExitCodes.Success, result.ExitCode);
+        Assert.Equal("out", result.Stdout);
+        Assert.Equal("\\x1b]0;owned\\x07", result.Stderr);
+    }
 }

@@ -6,15 +6,23 @@ namespace HyperSharp.Cli.Commands;
 /// What <c>run</c>, <c>snapshot save</c> and <c>snapshot call</c> share: the host functions the CLI offers
 /// guests, and calling a function with arguments parsed from text by its declared types.
 /// </summary>
-internal sealed class GuestCalls(TextWriter output)
+internal sealed class GuestCalls(TextWriter output, TextWriter error)
 {
     private bool _lineOpen;
 
-    /// <summary>HostPrint writing to the output, and HostAdd; a snapshot saved by the CLI records exactly these.</summary>
+    /// <summary>
+    /// HostPrint writing to the output, HostPrintError to the error output (both shown safely on a terminal), and
+    /// HostAdd; a snapshot saved by the CLI records exactly these.
+    /// </summary>
     public HostFunctions CreateHostFunctions()
     {
         var host = new HostFunctions();
         host.Define(HostFunctions.HostPrintName, (string text) => Print(text));
+        host.Define(HostFunctions.HostPrintErrorName, (string text) =>
+        {
+            error.Write(text);
+            return Encoding.UTF8.GetByteCount(text);
+        });
         host.Define("HostAdd", (int a, int b) => a + b);
         return host;
     }

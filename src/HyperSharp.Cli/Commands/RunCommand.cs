@@ -31,7 +31,7 @@ internal static class RunCommand
         {
             var output = parseResult.InvocationConfiguration.Output;
             var guestPath = parseResult.GetRequiredValue(guest);
-            var calls = new GuestCalls(output);
+            var calls = new GuestCalls(output, parseResult.InvocationConfiguration.Error);
             using var sandbox = Open(guestPath, calls.CreateHostFunctions(), sizes.Read(parseResult) with { CallTimeout = timeout.Read(parseResult) });
             calls.WriteResult(GuestCalls.Call(sandbox, parseResult.GetRequiredValue(function), parseResult.GetValue(arguments) ?? [], Path.GetFileName(guestPath)));
             return ExitCodes.Success;

@@ -35,7 +35,7 @@ internal static class CallCommand
             var (snapshot, _) = SnapshotDirectory.Load(directory, resolved, verifyDigests: !parseResult.GetValue(noVerify));
             using (snapshot)
             {
-                var calls = new GuestCalls(parseResult.InvocationConfiguration.Output);
+                var calls = new GuestCalls(parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error);
                 using var sandbox = Sandbox.FromSnapshot(snapshot, calls.CreateHostFunctions(), snapshot.Options with { CallTimeout = timeout.Read(parseResult) });
                 calls.WriteResult(GuestCalls.Call(sandbox, parseResult.GetRequiredValue(function), parseResult.GetValue(arguments) ?? [], $"{directory}:{resolved}"));
             }

@@ -48,18 +48,19 @@ internal static class SaveCommand
             Calls(parseResult),
             sizes.Read(parseResult) with { CallTimeout = timeout.Read(parseResult) },
             new SnapshotSaveOptions { Durable = parseResult.GetValue(durable) },
-            parseResult.InvocationConfiguration.Output));
+            parseResult.InvocationConfiguration.Output,
+            parseResult.InvocationConfiguration.Error));
         return command;
     }
 
-    private static int Execute(string guestPath, string directory, string tag, List<string[]> setUpCalls, SandboxOptions options, SnapshotSaveOptions saveOptions, TextWriter output)
+    private static int Execute(string guestPath, string directory, string tag, List<string[]> setUpCalls, SandboxOptions options, SnapshotSaveOptions saveOptions, TextWriter output, TextWriter error)
     {
         if (!OciTag.IsValid(tag))
         {
             throw new UsageException($"'{tag}' is not a valid tag: 1-{OciTag.MaxLength} characters of A-Z a-z 0-9 _ . -, not starting with . or -.");
         }
 
-        var calls = new GuestCalls(output);
+        var calls = new GuestCalls(output, error);
         var start = Stopwatch.GetTimestamp();
         using var sandbox = RunCommand.Open(guestPath, calls.CreateHostFunctions(), options);
         var created = Stopwatch.GetElapsedTime(start);
