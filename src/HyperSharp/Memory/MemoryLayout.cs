@@ -28,6 +28,9 @@ internal sealed record MemoryLayout
 
     public ulong StackTop => StackBase + StackSize;
 
+    /// <summary>The options whose sizes this layout has (no call time limit): what <see cref="Create"/> was given.</summary>
+    public SandboxOptions Sizes => new() { HeapSize = HeapSize, StackSize = StackSize, InputBufferSize = InputSize, OutputBufferSize = OutputSize };
+
     public ulong StackGuardPage => StackBase - GuestAbi.PageSize;
 
     public ulong ExceptionStackGuardPage => ExceptionStackTop - ExceptionStackSize - GuestAbi.PageSize;

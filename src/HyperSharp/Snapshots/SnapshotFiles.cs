@@ -1,5 +1,4 @@
 using System.Text.Json;
-using HyperSharp.Hypervisors.Kvm;
 using HyperSharp.Memory;
 using HyperSharp.Snapshots.Oci;
 using Microsoft.Win32.SafeHandles;
@@ -13,21 +12,21 @@ internal static class SnapshotFiles
     {
         var config = JsonSerializer.SerializeToUtf8Bytes(SnapshotConfigMapper.ToConfig(snapshot), SnapshotConfigJsonContext.Default.SnapshotConfig);
         RequireLoadable(config);
-        var memfd = snapshot.Memory.Memfd;
+        var image = snapshot.Memory.File;
         var addRef = false;
         try
         {
-            // SAFETY: the reference keeps the memfd open while the non-owning handle below uses its number, even if the
+            // SAFETY: the reference keeps the image's file open while the non-owning handle below uses it, even if the
             // snapshot is disposed on another thread meanwhile; it is released in the finally block.
-            memfd.DangerousAddRef(ref addRef);
-            using var memory = new SafeFileHandle(memfd.DangerousGetHandle(), ownsHandle: false);
+            image.DangerousAddRef(ref addRef);
+            using var memory = new SafeFileHandle(image.DangerousGetHandle(), ownsHandle: false);
             return OciLayoutWriter.Write(directory, tag, config, memory, (long)snapshot.MemorySize, options.Durable).ToString();
         }
         finally
         {
             if (addRef)
             {
-                memfd.DangerousRelease();
+                image.DangerousRelease();
             }
         }
     }
@@ -52,11 +51,11 @@ internal static class SnapshotFiles
     }
 
     /// <summary>
-    /// Where KVM is available, every way <paramref name="vcpu"/> does not fit this host's vCPUs; empty without KVM, so a
-    /// snapshot still loads there (to inspect or copy it) and <see cref="Sandbox.FromSnapshot"/> checks it again.
+    /// Where the hypervisor is available, every way <paramref name="vcpu"/> does not fit this host's vCPUs; empty without
+    /// one, so a snapshot still loads there (to inspect or copy it) and <see cref="Sandbox.FromSnapshot"/> checks it again.
     /// </summary>
     public static List<string> HostMismatches(Hypervisors.VcpuState vcpu) =>
-        Hypervisor.IsAvailable ? KvmStateCompatibility.Mismatches(vcpu, KvmDevice.Shared) : [];
+        Hypervisor.IsAvailable ? Hypervisors.HypervisorBackend.Current.StateMismatches(vcpu) : [];
 
     /// <summary>
     /// Refuses, before anything is written, a config that <see cref="Load"/> would refuse: the same cap and the same
