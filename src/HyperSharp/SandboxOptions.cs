@@ -56,6 +56,19 @@ public sealed record SandboxOptions
         }
     }
 
+    /// <summary>The memory sizes in which these options differ from <paramref name="other"/>: the one comparison of layouts by size.</summary>
+    internal IEnumerable<(string Name, ulong Ours, ulong Theirs)> SizeDifferences(SandboxOptions other)
+    {
+        (string, ulong, ulong)[] sizes =
+        [
+            (nameof(HeapSize), HeapSize, other.HeapSize),
+            (nameof(StackSize), StackSize, other.StackSize),
+            (nameof(InputBufferSize), InputBufferSize, other.InputBufferSize),
+            (nameof(OutputBufferSize), OutputBufferSize, other.OutputBufferSize),
+        ];
+        return sizes.Where(s => s.Item2 != s.Item3);
+    }
+
     private static void Check(ulong value, ulong min, ulong max, string name)
     {
         if (value < min || value > max || value % 4096 != 0)

@@ -45,13 +45,7 @@ public sealed class Snapshot : IDisposable
     /// The memory sizes of this snapshot's sandboxes, as the options <see cref="Sandbox.FromSnapshot"/> accepts:
     /// for a call time limit, pass <c>snapshot.Options with { CallTimeout = … }</c>.
     /// </summary>
-    public SandboxOptions Options => new()
-    {
-        HeapSize = Layout.HeapSize,
-        StackSize = Layout.StackSize,
-        InputBufferSize = Layout.InputSize,
-        OutputBufferSize = Layout.OutputSize,
-    };
+    public SandboxOptions Options => Layout.Sizes;
 
     /// <summary>The functions the guest exports, ordered by name.</summary>
     public IReadOnlyList<GuestFunctionSignature> GuestFunctions => [.. GuestFunctionTable.Values.OrderBy(f => f.Name, StringComparer.Ordinal)];
@@ -192,11 +186,7 @@ public sealed class Snapshot : IDisposable
     /// <summary>Every difference between this snapshot's layout and <paramref name="layout"/>.</summary>
     internal List<string> LayoutMismatches(MemoryLayout layout)
     {
-        var mismatches = new List<string>();
-        Compare(nameof(SandboxOptions.HeapSize), Layout.HeapSize, layout.HeapSize);
-        Compare(nameof(SandboxOptions.StackSize), Layout.StackSize, layout.StackSize);
-        Compare(nameof(SandboxOptions.InputBufferSize), Layout.InputSize, layout.InputSize);
-        Compare(nameof(SandboxOptions.OutputBufferSize), Layout.OutputSize, layout.OutputSize);
+        var mismatches = Layout.Sizes.SizeDifferences(layout.Sizes).Select(d => $"{d.Name} is {d.Ours} in the snapshot but {d.Theirs} here").ToList();
         Compare("image size", Layout.ImageSize, layout.ImageSize);
         if (mismatches.Count == 0 && Layout != layout)
         {

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using HyperSharp.Calls;
-using HyperSharp.Hypervisors.Kvm;
+using HyperSharp.Hypervisors;
 using HyperSharp.Memory;
 using HyperSharp.Snapshots.Oci;
 
@@ -51,7 +51,7 @@ internal static class SnapshotConfigValidator
             SnapshotFormatError.BadLayout, $"The image size 0x{l.ImageSize:x} is not a non-zero multiple of 4 KiB up to 1 GiB.");
 
         // SandboxOptions' own rules (range and page alignment), so every loaded snapshot's Options are accepted by FromSnapshot.
-        var options = new SandboxOptions { HeapSize = l.HeapSize, StackSize = l.StackSize, InputBufferSize = l.InputSize, OutputBufferSize = l.OutputSize };
+        var options = SnapshotConfigMapper.ToLayout(l).Sizes;
         try
         {
             options.Validate();
@@ -80,8 +80,9 @@ internal static class SnapshotConfigValidator
             $"RSP 0x{rsp:x} is outside the stack [0x{l.StackBase:x}, 0x{l.StackBase + l.StackSize:x}].");
         Require(v.Xsave.Length >= XsaveMinimumSize && v.Xsave.Length % 64 == 0 && v.Xsave.Length <= OciLayoutReader.MaxJsonSize,
             SnapshotFormatError.BadVcpuState, $"The XSAVE area is {v.Xsave.Length} bytes, not a multiple of 64 of at least {XsaveMinimumSize}.");
-        Require(v.Msrs.Count <= KvmVcpu.MaxMsrsPerIoctl, SnapshotFormatError.BadVcpuState,
-            $"The snapshot records {v.Msrs.Count} MSRs; at most {KvmVcpu.MaxMsrsPerIoctl} are carried.");
+        var maxMsrs = HypervisorBackend.Current.MaxMsrs;
+        Require(v.Msrs.Count <= maxMsrs, SnapshotFormatError.BadVcpuState,
+            $"The snapshot records {v.Msrs.Count} MSRs; at most {maxMsrs} are carried.");
         Require(v.SpecialRegisters.InterruptBitmap.Count == InterruptBitmapWords, SnapshotFormatError.BadVcpuState,
             $"interrupt_bitmap has {v.SpecialRegisters.InterruptBitmap.Count} words, not {InterruptBitmapWords}.");
     }
