@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Numerics;
-using HyperSharp.Interop;
 
 namespace HyperSharp.Cli;
 
@@ -181,38 +180,16 @@ internal static class ArgumentParsing
             return false;
         }
 
-        if (RegularFile.TryOpen(null, path, followSymlinks: true, out var file, out var problem) != RegularFileStatus.Opened)
+        try
         {
-            error = $"cannot read '{path}': it {problem}.";
-            return false;
-        }
-
-        using (file)
-        {
-            if (file!.Length > MaxFileArgumentSize)
-            {
-                error = $"cannot read '{path}': it is {file.Length} bytes, more than any input buffer holds ({ByteSizes.Format((ulong)MaxFileArgumentSize)}).";
-                return false;
-            }
-
-            var bytes = new byte[file.Length];
-            try
-            {
-                if (!file.TryReadExactly(bytes, 0, path))
-                {
-                    error = $"cannot read '{path}': it shrank while it was read.";
-                    return false;
-                }
-            }
-            catch (SandboxIOException e)
-            {
-                error = $"cannot read '{path}': {e.Message}";
-                return false;
-            }
-
-            value = GuestValue.FromBytes(bytes);
+            value = GuestValue.FromBytes(UntrustedFiles.ReadAllBytes(path, MaxFileArgumentSize));
             error = null;
             return true;
+        }
+        catch (SandboxIOException e)
+        {
+            error = $"cannot read '{path}': {e.Message}";
+            return false;
         }
     }
 

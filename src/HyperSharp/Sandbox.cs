@@ -22,6 +22,9 @@ public sealed partial class Sandbox : IDisposable
     /// <summary>Guest binaries larger than this are refused before they are read.</summary>
     public const long MaxGuestBinarySize = 256L << 20;
 
+    /// <summary>The guest ABI version this library speaks (docs/guest-abi.md); a guest built with another SDK is refused.</summary>
+    public const uint GuestAbiVersion = Memory.GuestAbi.AbiVersion;
+
     private static long s_seedGeneration = Random.Shared.NextInt64();
 
     /// <summary>The registry of a sandbox created without one: just <c>HostPrint</c>, frozen once for all of them.</summary>
