@@ -7,7 +7,7 @@
  *                           thrown as an Error with the tool's message;
  *   Math.random -> the SDK's random source, which the host reseeds on every restore.
  * Configure sets the memory limit (JS_SetMemoryLimit: running out is "InternalError: out of
- * memory"), the stack limit (JS_SetMaxStackSize: deep recursion is "InternalError: stack
+ * memory", even when memory is too short for QuickJS to make that error object), the stack limit (JS_SetMaxStackSize: deep recursion is "InternalError: stack
  * overflow" long before the guard page) and the output limit.
  *
  * Run evaluates the source as an async global script (top-level await works), awaits its result
@@ -26,6 +26,54 @@
 
 static JSRuntime *runtime;
 static JSContext *context;
+
+/* Whether an allocation failed during this run. When memory is that short, QuickJS may be unable to
+ * allocate even the InternalError it throws, and leaves no error object; this says what happened. */
+static bool out_of_memory;
+
+/* QuickJS's own allocator functions, with the failure noted: its memory limit is the same check. */
+static void *js_allocate(JSMallocState *state, size_t size)
+{
+    void *block = state->malloc_size + size > state->malloc_limit ? NULL : malloc(size);
+    if (!block) {
+        out_of_memory = true;
+        return NULL;
+    }
+    state->malloc_count++;
+    state->malloc_size += malloc_usable_size(block);
+    return block;
+}
+
+static void js_release(JSMallocState *state, void *block)
+{
+    if (!block)
+        return;
+    state->malloc_count--;
+    state->malloc_size -= malloc_usable_size(block);
+    free(block);
+}
+
+static void *js_reallocate(JSMallocState *state, void *block, size_t size)
+{
+    if (!block)
+        return size ? js_allocate(state, size) : NULL;
+    if (!size) {
+        js_release(state, block);
+        return NULL;
+    }
+    size_t old_size = malloc_usable_size(block);
+    void *moved = state->malloc_size + size - old_size > state->malloc_limit ? NULL : realloc(block, size);
+    if (!moved) {
+        out_of_memory = true;
+        return NULL;
+    }
+    state->malloc_size += malloc_usable_size(moved) - old_size;
+    return moved;
+}
+
+static size_t js_usable_size(const void *block) { return malloc_usable_size((void *)block); }
+
+static const JSMallocFunctions allocator = {js_allocate, js_release, js_reallocate, js_usable_size};
 
 /* Drawn from the SDK's source, so a restored sandbox never repeats a run's numbers. */
 static JSValue js_random(JSContext *ctx, JSValueConst this_value, int argc, JSValueConst *argv)
@@ -241,6 +289,11 @@ static void return_exception(hs_result *result)
 {
     JSValue exception = JS_GetException(context);
     bool is_error = JS_IsError(context, exception);
+    if (!is_error && out_of_memory && (JS_IsNull(exception) || JS_IsUninitialized(exception))) {
+        JS_FreeValue(context, exception);
+        hs_script_return_error(result, "InternalError", "out of memory", 0, NULL);
+        return;
+    }
     const char *name = is_error ? string_property(exception, "name") : NULL;
     const char *message = is_error ? string_property(exception, "message") : JS_ToCString(context, exception);
     const char *stack = is_error ? string_property(exception, "stack") : NULL;
@@ -269,6 +322,7 @@ static void run(const hs_call *call, hs_result *result)
     size_t length;
     const char *source = hs_arg_string(call, 0, &length);
     hs_script_begin_run();
+    out_of_memory = false;
     JS_UpdateStackTop(runtime);
 
     /* An async script evaluates to a promise of {value: <completion value>}. */
@@ -309,7 +363,7 @@ static void run(const hs_call *call, hs_result *result)
 
 void hs_main(void)
 {
-    runtime = JS_NewRuntime();
+    runtime = JS_NewRuntime2(&allocator, NULL);
     context = runtime ? JS_NewContext(runtime) : NULL;
     if (!context)
         hs_abort(HS_ABORT_OUT_OF_MEMORY, "the heap has no room for a QuickJS runtime");
