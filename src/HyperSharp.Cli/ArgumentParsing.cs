@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Numerics;
-using HyperSharp.Interop;
 
 namespace HyperSharp.Cli;
 
@@ -174,46 +173,9 @@ internal static class ArgumentParsing
     /// </summary>
     private static bool TryReadFile(string path, out GuestValue value, out string? error)
     {
-        value = default;
-        if (path.Length == 0 || path.Contains('\0', StringComparison.Ordinal))
-        {
-            error = $"'@{path}' does not name a file.";
-            return false;
-        }
-
-        if (RegularFile.TryOpen(null, path, followSymlinks: true, out var file, out var problem) != RegularFileStatus.Opened)
-        {
-            error = $"cannot read '{path}': it {problem}.";
-            return false;
-        }
-
-        using (file)
-        {
-            if (file!.Length > MaxFileArgumentSize)
-            {
-                error = $"cannot read '{path}': it is {file.Length} bytes, more than any input buffer holds ({ByteSizes.Format((ulong)MaxFileArgumentSize)}).";
-                return false;
-            }
-
-            var bytes = new byte[file.Length];
-            try
-            {
-                if (!file.TryReadExactly(bytes, 0, path))
-                {
-                    error = $"cannot read '{path}': it shrank while it was read.";
-                    return false;
-                }
-            }
-            catch (SandboxIOException e)
-            {
-                error = $"cannot read '{path}': {e.Message}";
-                return false;
-            }
-
-            value = GuestValue.FromBytes(bytes);
-            error = null;
-            return true;
-        }
+        var read = FileReading.TryReadAll(path, MaxFileArgumentSize, $"any input buffer holds ({ByteSizes.Format((ulong)MaxFileArgumentSize)})", out var bytes, out error);
+        value = read ? GuestValue.FromBytes(bytes!) : default;
+        return read;
     }
 
     /// <summary>Spells the non-finite values the way <see cref="TryParseFloat"/> reads them.</summary>
