@@ -50,6 +50,9 @@ public sealed record ScriptOptions
     /// </summary>
     public bool SessionMode { get; init; }
 
+    internal const ulong MinMemoryLimit = MiB;
+    internal const ulong MaxMemoryLimit = 3UL << 30;
+
     /// <summary>The sandbox stack: deep enough for the interpreters' own recursion limits with room to spare.</summary>
     internal const ulong StackSize = 8 * MiB;
 
@@ -91,7 +94,7 @@ public sealed record ScriptOptions
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option out of range.</summary>
     internal void Validate()
     {
-        Check(MemoryLimit, MiB, 3UL << 30, nameof(MemoryLimit));
+        Check(MemoryLimit, MinMemoryLimit, MaxMemoryLimit, nameof(MemoryLimit));
         Check((ulong)OutputLimit, 1UL << 10, 16 * MiB, nameof(OutputLimit));
         Check((ulong)MaxSourceSize, 1UL << 10, 64 * MiB, nameof(MaxSourceSize));
         Check((ulong)MaxToolResultSize, 1UL << 10, 64 * MiB, nameof(MaxToolResultSize));
