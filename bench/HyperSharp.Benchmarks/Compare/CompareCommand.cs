@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using HyperSharp.Benchmarks.Compare.Scripts;
 using HyperSharp.Benchmarks.Density;
 
 namespace HyperSharp.Benchmarks.Compare;
@@ -90,6 +91,12 @@ internal static class CompareCommand
         using var wasmtime = new WasmtimeContender(bytes24K);
         using var processes = new ProcessContender(BenchFiles.Worker, bytes24K);
         var sideBySide = new SideBySideTable([hyperSharp, wasmtime, processes]);
+        Progress("scripts: interpreter snapshots and files, Jint, node/python3 processes, native interpreter builds");
+        using var hyperSharpScripts = new HyperSharpScripts();
+        using var jint = new JintScripts();
+        using var scriptProcesses = new ProcessScripts();
+        using var nativeScripts = new NativeScripts();
+        var scripts = new ScriptTable([hyperSharpScripts, jint, scriptProcesses, nativeScripts]);
 
         static double Exits(RawKvm raw, int count) => count * raw[RawKvm.GuestExitRoundTrip].Median;
         var guestCalls = new List<WarmScenario>
@@ -133,6 +140,7 @@ internal static class CompareCommand
         snapshots.WarmUp(settings.WarmUpSeconds);
         files.WarmUp(settings.WarmUpSeconds);
         sideBySide.WarmUp(settings.WarmUpSeconds / 2);
+        scripts.WarmUp(settings.WarmUpSeconds / 4);
         raw.RunRound(); // warms rawkvm's binary and page cache; its samples count like any other round's
 
         Progress("allocations");
@@ -168,6 +176,7 @@ internal static class CompareCommand
             snapshots.MeasureRound(settings.SnapshotSecondsPerRound, settings.SnapshotsPerRound);
             files.MeasureRound(settings.SnapshotSecondsPerRound, settings.SnapshotsPerRound);
             sideBySide.MeasureRound(round, settings.SideBySideSecondsPerCell, settings.SideBySideSamplesPerCell, settings.SampleSeconds, settings.CallsPerSample);
+            scripts.MeasureRound(round, settings.SideBySideSecondsPerCell, settings.SideBySideSamplesPerCell, settings.SampleSeconds, settings.CallsPerSample);
             if (!rawFirst)
             {
                 raw.RunRound();
@@ -185,7 +194,7 @@ internal static class CompareCommand
 
         sideBySide.MeasureDensity(contender => contender == processes ? settings.ProcessDensityCount : inProcessCount);
         return new Report(settings, [.. guestCalls.Select(w => w.Scenario), create, createAndDrop, createLua, createAndCall, .. snapshots.All, .. files.All], raw,
-            allocations, snapshots.SetupSnapshotTimes, files.ThroughputBytes, sideBySide);
+            allocations, snapshots.SetupSnapshotTimes, files.ThroughputBytes, sideBySide, scripts);
     }
 
     private static void MeasureWarm(WarmScenario scenario, int samples, int callsPerSample)
@@ -308,7 +317,7 @@ internal sealed record Scenario(string Name, string Hyperlight, string LimitName
 }
 
 internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios, RawKvm raw, IReadOnlyDictionary<string, double> allocations,
-    IReadOnlyList<(string Label, ulong MemorySize, TimeSpan Elapsed)> setupSnapshots, ulong snapshotFileBytes, SideBySideTable sideBySide)
+    IReadOnlyList<(string Label, ulong MemorySize, TimeSpan Elapsed)> setupSnapshots, ulong snapshotFileBytes, SideBySideTable sideBySide, ScriptTable scripts)
 {
     private const double EchoTargetExits = 2;
     private const double HostCallTargetExits = 3;
@@ -335,6 +344,10 @@ internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios,
         text.AppendLine("Side by side (same run, interleaved per scenario):");
         text.AppendLine();
         text.Append(sideBySide.ToMarkdown(raw));
+        text.AppendLine();
+        text.AppendLine("Scripts (same run, interleaved per scenario; times per run):");
+        text.AppendLine();
+        text.Append(scripts.ToMarkdown());
         text.AppendLine();
         text.AppendLine("HyperSharp in detail:");
         text.AppendLine();
@@ -483,6 +496,7 @@ internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios,
 
             json.WriteEndArray();
             sideBySide.WriteJson(json, raw);
+            scripts.WriteJson(json);
             json.WriteEndObject();
         }
 
@@ -547,6 +561,10 @@ internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios,
         var scalarAllocations = scalarCalls.Select(name => allocations.GetValueOrDefault(name, double.NaN)).ToList();
         yield return ("Issue 6: zero managed allocations per warm call with scalar arguments (EchoI32, Nothing, one host callback)", "0 B",
             string.Join(", ", scalarAllocations.Select(bytes => $"{bytes:0.##} B")), scalarAllocations.All(bytes => bytes == 0));
+        foreach (var target in scripts.Targets(raw))
+        {
+            yield return target;
+        }
     }
 
     /// <summary>The slowest and fastest median of the restore-after-dirtying rows.</summary>
