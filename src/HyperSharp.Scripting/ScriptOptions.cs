@@ -15,7 +15,7 @@ public sealed record ScriptOptions
 {
     private const ulong MiB = 1UL << 20;
 
-    /// <summary>The defaults: 64 MiB of memory, 10 s per run, 1 MiB of output per stream, 1 MiB of source, 1 MiB per tool result, a clean interpreter every run.</summary>
+    /// <summary>The defaults: 64 MiB of memory, 10 s per run, 1 MiB of output per stream, 256 KiB of source, 1 MiB per tool result, a clean interpreter every run.</summary>
     public static ScriptOptions Default { get; } = new();
 
     /// <summary>
@@ -37,8 +37,9 @@ public sealed record ScriptOptions
     /// </summary>
     public int OutputLimit { get; init; } = 1 << 20;
 
-    /// <summary>UTF-8 bytes of source a run accepts; longer source is refused before the guest runs. Default 1 MiB; 1 KiB to 64 MiB.</summary>
-    public int MaxSourceSize { get; init; } = 1 << 20;
+    /// <summary>UTF-8 bytes of source a run accepts; longer source is refused before the guest runs. Default 256 KiB; 1 KiB to 64 MiB.</summary>
+    /// <remarks>Every restore copies the host → guest buffer back, which holds the source and a tool result: keep this no larger than scripts need.</remarks>
+    public int MaxSourceSize { get; init; } = 256 << 10;
 
     /// <summary>UTF-8 bytes of JSON one tool may return; a larger result fails the tool call inside the script. Default 1 MiB; 1 KiB to 64 MiB.</summary>
     public int MaxToolResultSize { get; init; } = 1 << 20;
@@ -68,8 +69,8 @@ public sealed record ScriptOptions
     /// </summary>
     internal ulong OutputBufferSize => PageAlign(16 * MiB + 12 * (ulong)OutputLimit);
 
-    /// <summary>The host → guest buffer: the source, and after it each tool's result.</summary>
-    internal ulong InputBufferSize => PageAlign((ulong)MaxSourceSize + (ulong)MaxToolResultSize + MiB);
+    /// <summary>The host → guest buffer: the source, and after it a tool's result, each with a message header of a few dozen bytes.</summary>
+    internal ulong InputBufferSize => PageAlign((ulong)MaxSourceSize + (ulong)MaxToolResultSize + (64UL << 10));
 
     /// <summary>
     /// The guest heap: the interpreter's budget, plus what lives outside it (captured output, the result document being
