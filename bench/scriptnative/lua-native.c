@@ -6,9 +6,9 @@
  * the script returned, as {"open":N}.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "runner.h"
 
 #include "lauxlib.h"
 #include "lua.h"
@@ -32,27 +32,13 @@ static int print(lua_State *L)
     return 0;
 }
 
-static long long now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: lua-native SCRIPT ITERATIONS\n");
-        return 2;
-    }
-    FILE *file = fopen(argv[1], "rb");
-    if (!file)
-        return perror(argv[1]), 2;
-    static char source[1 << 20];
-    size_t length = fread(source, 1, sizeof source, file);
-    fclose(file);
+    size_t length;
+    int iterations;
+    const char *source = read_script(argc, argv, "lua-native", &length, &iterations);
 
-    for (int iteration = 0, iterations = atoi(argv[2]); iteration < iterations; iteration++) {
+    for (int iteration = 0; iteration < iterations; iteration++) {
         lua_State *L = luaL_newstate();
         luaL_openlibs(L);
         lua_register(L, "print", print);

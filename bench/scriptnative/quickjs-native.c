@@ -6,9 +6,9 @@
  * value's JSON.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "runner.h"
 
 #include "quickjs.h"
 
@@ -33,28 +33,13 @@ static JSValue console_log(JSContext *ctx, JSValueConst this_value, int argc, JS
     return JS_UNDEFINED;
 }
 
-static long long now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: quickjs-native SCRIPT ITERATIONS\n");
-        return 2;
-    }
-    FILE *file = fopen(argv[1], "rb");
-    if (!file)
-        return perror(argv[1]), 2;
-    static char source[1 << 20];
-    size_t length = fread(source, 1, sizeof source - 1, file);
-    fclose(file);
-    source[length] = 0;
+    size_t length;
+    int iterations;
+    const char *source = read_script(argc, argv, "quickjs-native", &length, &iterations);
 
-    for (int iteration = 0, iterations = atoi(argv[2]); iteration < iterations; iteration++) {
+    for (int iteration = 0; iteration < iterations; iteration++) {
         JSRuntime *runtime = JS_NewRuntime();
         JSContext *context = JS_NewContext(runtime);
         JSValue global = JS_GetGlobalObject(context);
