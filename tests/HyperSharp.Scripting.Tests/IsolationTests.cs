@@ -29,14 +29,14 @@ public sealed class IsolationTests
         using var sandbox = Interpreters.Open(language);
         var change = new Snippets(
             "Array.prototype.sum = function () { return 0; }; Object.prototype.polluted = 1; JSON.parse = () => 'hacked'; [[1].sum(), ({}).polluted, JSON.parse('1')]",
-            "import json\njson.dumps = lambda v: 'hacked'\nimport builtins\nbuiltins.len = lambda v: -1\n[json.dumps(1), len([1])]",
+            "import json\nlen = lambda v: -1\n_dumps = json.dumps\n[_dumps(1), len([1])]",
             "string.upper = function() return 'hacked' end math.pi = 3 return { ('a'):upper(), math.pi }");
         var check = new Snippets(
             "[typeof [].sum, ({}).polluted === undefined, JSON.parse('1')]",
-            "import json\n[json.dumps(1), len([1])]",
+            "import json\n[json.dumps(1), len([1]), '_dumps' in globals()]",
             "return { ('a'):upper(), math.pi == 3 }");
-        var expected = new Snippets("""["undefined",true,1]""", """["1",1]""", """["A",false]""");
-        var changed = new Snippets("""[0,1,"hacked"]""", """["hacked",-1]""", """["hacked",3]""");
+        var expected = new Snippets("""["undefined",true,1]""", """["1",1,false]""", """["A",false]""");
+        var changed = new Snippets("""[0,1,"hacked"]""", """["1",-1]""", """["hacked",3]""");
         Assert.Equal(changed.For(language), sandbox.Execute(change.For(language)).ValueJson);
         Assert.Equal(expected.For(language), sandbox.Execute(check.For(language)).ValueJson);
     }
@@ -85,6 +85,16 @@ public sealed class IsolationTests
         Assert.Equal("42", js.Execute("++counter").ValueJson); // a script error does not end the session
         js.Reset();
         Assert.Equal("\"undefined\"", js.Execute("typeof counter").ValueJson);
+    }
+
+    [Fact]
+    public void ATimeoutEndsASessionAndTheSandboxStartsAfresh()
+    {
+        using var lua = Interpreters.Open(ScriptLanguage.Lua, ScriptOptions.Default with { SessionMode = true, TimeLimit = TimeSpan.FromMilliseconds(200) });
+        lua.Execute("kept = 1");
+        Assert.Equal("1", lua.Execute("return kept").ValueJson);
+        Assert.Throws<ScriptTimeoutException>(() => lua.Execute("while true do end"));
+        Assert.Equal("true", lua.Execute("return kept == nil").ValueJson);
     }
 
     [Fact]
