@@ -6,6 +6,7 @@
 #   include/pthread.h      single-threaded stand-ins for the Atomics code (see the header)
 #   -Dtm_gmtoff=tm_isdst   Date's time-zone offset: picolibc's struct tm has no tm_gmtoff, and the
 #                          guest's zone is UTC, whose offset and tm_isdst are both 0
+# main.c, ours, is compiled with our warnings; it includes quickjs.h with -isystem, as third-party.
 QUICKJS_DIR := $(OBJ)/src/quickjs
 QUICKJS_STAMP := $(QUICKJS_DIR)/.debian-source
 QUICKJS_SOURCES := quickjs libregexp libunicode cutils dtoa
