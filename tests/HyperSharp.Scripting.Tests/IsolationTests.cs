@@ -79,8 +79,9 @@ public sealed class IsolationTests
     public void SessionModeKeepsStateUntilReset()
     {
         using var js = Interpreters.Open(ScriptLanguage.JavaScript, ScriptOptions.Default with { SessionMode = true });
-        js.Execute("var counter = 40; globalThis.other = 1");
+        js.Execute("var counter = 40; let lexical = 'kept'; class Kept {}");
         Assert.Equal("41", js.Execute("++counter").ValueJson);
+        Assert.Equal("""["kept","function"]""", js.Execute("[lexical, typeof Kept]").ValueJson);
         Assert.Equal("TypeError", Assert.Throws<ScriptException>(() => js.Execute("null.x")).ErrorType);
         Assert.Equal("42", js.Execute("++counter").ValueJson); // a script error does not end the session
         js.Reset();
