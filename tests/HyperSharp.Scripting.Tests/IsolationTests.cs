@@ -17,7 +17,7 @@ public sealed class IsolationTests
     {
         using var sandbox = Interpreters.Open(language);
         var set = new Snippets("globalThis.leak = 41; leak + 1", "leak = 41\nleak + 1", "leak = 41 return leak + 1");
-        var read = new Snippets("typeof leak", "'leak' in globals()", "return leak == nil");
+        var read = new Snippets("typeof leak", "'leak' not in globals()", "return leak == nil");
         Assert.Equal("42", sandbox.Execute(set.For(language)).ValueJson);
         Assert.Equal(language == ScriptLanguage.JavaScript ? "\"undefined\"" : "true", sandbox.Execute(read.For(language)).ValueJson);
     }
