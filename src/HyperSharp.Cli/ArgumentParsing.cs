@@ -173,9 +173,24 @@ internal static class ArgumentParsing
     /// </summary>
     private static bool TryReadFile(string path, out GuestValue value, out string? error)
     {
-        var read = FileReading.TryReadAll(path, MaxFileArgumentSize, $"any input buffer holds ({ByteSizes.Format((ulong)MaxFileArgumentSize)})", out var bytes, out error);
-        value = read ? GuestValue.FromBytes(bytes!) : default;
-        return read;
+        value = default;
+        if (path.Length == 0 || path.Contains('\0', StringComparison.Ordinal))
+        {
+            error = $"'@{path}' does not name a file.";
+            return false;
+        }
+
+        try
+        {
+            value = GuestValue.FromBytes(UntrustedFiles.ReadAllBytes(path, MaxFileArgumentSize));
+            error = null;
+            return true;
+        }
+        catch (SandboxIOException e)
+        {
+            error = $"cannot read '{path}': {e.Message}";
+            return false;
+        }
     }
 
     /// <summary>Spells the non-finite values the way <see cref="TryParseFloat"/> reads them.</summary>

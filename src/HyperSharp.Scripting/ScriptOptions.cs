@@ -51,8 +51,11 @@ public sealed record ScriptOptions
     /// </summary>
     public bool SessionMode { get; init; }
 
-    internal const ulong MinMemoryLimit = MiB;
-    internal const ulong MaxMemoryLimit = 3UL << 30;
+    /// <summary>The smallest <see cref="MemoryLimit"/>: 1 MiB.</summary>
+    public const ulong MinMemoryLimit = MiB;
+
+    /// <summary>The largest <see cref="MemoryLimit"/>: 3 GiB, which with what lives outside the interpreter's budget fits the 4 GiB guest heap.</summary>
+    public const ulong MaxMemoryLimit = 3UL << 30;
 
     /// <summary>The sandbox stack: deep enough for the interpreters' own recursion limits with room to spare.</summary>
     internal const ulong StackSize = 8 * MiB;

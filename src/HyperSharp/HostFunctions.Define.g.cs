@@ -12,7 +12,7 @@ public sealed partial class HostFunctions
     public void Define<TResult>(string name, Func<TResult> function)
     {
         ArgumentNullException.ThrowIfNull(function);
-        DefineCore(name, ValueConversion.GetType<TResult>(), [], args => ValueConversion.ToValue(function()));
+        DefineCore(name, ValueConversion.GetType<TResult>(), [], (_, args) => ValueConversion.ToValue(function()));
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 0 parameter(s) and returning nothing.</summary>
@@ -20,9 +20,29 @@ public sealed partial class HostFunctions
     public void Define(string name, Action action)
     {
         ArgumentNullException.ThrowIfNull(action);
-        DefineCore(name, GuestValueType.Void, [], args =>
+        DefineCore(name, GuestValueType.Void, [], (_, args) =>
         {
             action();
+            return default;
+        });
+    }
+
+    /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 0 parameter(s) and returning a value. It receives the calling sandbox first (<see cref="Caller"/>).</summary>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
+    public void Define<TResult>(string name, Func<Caller, TResult> function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        DefineCore(name, ValueConversion.GetType<TResult>(), [], (caller, args) => ValueConversion.ToValue(function(new Caller(caller))));
+    }
+
+    /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 0 parameter(s) and returning nothing. It receives the calling sandbox first (<see cref="Caller"/>).</summary>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
+    public void Define(string name, Action<Caller> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        DefineCore(name, GuestValueType.Void, [], (caller, args) =>
+        {
+            action(new Caller(caller));
             return default;
         });
     }
@@ -32,7 +52,7 @@ public sealed partial class HostFunctions
     public void Define<T1, TResult>(string name, Func<T1, TResult> function)
     {
         ArgumentNullException.ThrowIfNull(function);
-        DefineCore(name, ValueConversion.GetType<TResult>(), [ValueConversion.GetType<T1>()], args => ValueConversion.ToValue(function(ValueConversion.FromValue<T1>(args[0]))));
+        DefineCore(name, ValueConversion.GetType<TResult>(), [ValueConversion.GetType<T1>()], (_, args) => ValueConversion.ToValue(function(ValueConversion.FromValue<T1>(args[0]))));
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 1 parameter(s) and returning nothing.</summary>
@@ -40,9 +60,29 @@ public sealed partial class HostFunctions
     public void Define<T1>(string name, Action<T1> action)
     {
         ArgumentNullException.ThrowIfNull(action);
-        DefineCore(name, GuestValueType.Void, [ValueConversion.GetType<T1>()], args =>
+        DefineCore(name, GuestValueType.Void, [ValueConversion.GetType<T1>()], (_, args) =>
         {
             action(ValueConversion.FromValue<T1>(args[0]));
+            return default;
+        });
+    }
+
+    /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 1 parameter(s) and returning a value. It receives the calling sandbox first (<see cref="Caller"/>).</summary>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
+    public void Define<T1, TResult>(string name, Func<Caller, T1, TResult> function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        DefineCore(name, ValueConversion.GetType<TResult>(), [ValueConversion.GetType<T1>()], (caller, args) => ValueConversion.ToValue(function(new Caller(caller), ValueConversion.FromValue<T1>(args[0]))));
+    }
+
+    /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 1 parameter(s) and returning nothing. It receives the calling sandbox first (<see cref="Caller"/>).</summary>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
+    public void Define<T1>(string name, Action<Caller, T1> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        DefineCore(name, GuestValueType.Void, [ValueConversion.GetType<T1>()], (caller, args) =>
+        {
+            action(new Caller(caller), ValueConversion.FromValue<T1>(args[0]));
             return default;
         });
     }
@@ -52,7 +92,7 @@ public sealed partial class HostFunctions
     public void Define<T1, T2, TResult>(string name, Func<T1, T2, TResult> function)
     {
         ArgumentNullException.ThrowIfNull(function);
-        DefineCore(name, ValueConversion.GetType<TResult>(), [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>()], args => ValueConversion.ToValue(function(ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]))));
+        DefineCore(name, ValueConversion.GetType<TResult>(), [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>()], (_, args) => ValueConversion.ToValue(function(ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]))));
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 2 parameter(s) and returning nothing.</summary>
@@ -60,9 +100,29 @@ public sealed partial class HostFunctions
     public void Define<T1, T2>(string name, Action<T1, T2> action)
     {
         ArgumentNullException.ThrowIfNull(action);
-        DefineCore(name, GuestValueType.Void, [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>()], args =>
+        DefineCore(name, GuestValueType.Void, [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>()], (_, args) =>
         {
             action(ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]));
+            return default;
+        });
+    }
+
+    /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 2 parameter(s) and returning a value. It receives the calling sandbox first (<see cref="Caller"/>).</summary>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
+    public void Define<T1, T2, TResult>(string name, Func<Caller, T1, T2, TResult> function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        DefineCore(name, ValueConversion.GetType<TResult>(), [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>()], (caller, args) => ValueConversion.ToValue(function(new Caller(caller), ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]))));
+    }
+
+    /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 2 parameter(s) and returning nothing. It receives the calling sandbox first (<see cref="Caller"/>).</summary>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
+    public void Define<T1, T2>(string name, Action<Caller, T1, T2> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        DefineCore(name, GuestValueType.Void, [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>()], (caller, args) =>
+        {
+            action(new Caller(caller), ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]));
             return default;
         });
     }
@@ -72,7 +132,7 @@ public sealed partial class HostFunctions
     public void Define<T1, T2, T3, TResult>(string name, Func<T1, T2, T3, TResult> function)
     {
         ArgumentNullException.ThrowIfNull(function);
-        DefineCore(name, ValueConversion.GetType<TResult>(), [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>()], args => ValueConversion.ToValue(function(ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]))));
+        DefineCore(name, ValueConversion.GetType<TResult>(), [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>()], (_, args) => ValueConversion.ToValue(function(ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]))));
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 3 parameter(s) and returning nothing.</summary>
@@ -80,9 +140,29 @@ public sealed partial class HostFunctions
     public void Define<T1, T2, T3>(string name, Action<T1, T2, T3> action)
     {
         ArgumentNullException.ThrowIfNull(action);
-        DefineCore(name, GuestValueType.Void, [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>()], args =>
+        DefineCore(name, GuestValueType.Void, [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>()], (_, args) =>
         {
             action(ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]));
+            return default;
+        });
+    }
+
+    /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 3 parameter(s) and returning a value. It receives the calling sandbox first (<see cref="Caller"/>).</summary>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
+    public void Define<T1, T2, T3, TResult>(string name, Func<Caller, T1, T2, T3, TResult> function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        DefineCore(name, ValueConversion.GetType<TResult>(), [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>()], (caller, args) => ValueConversion.ToValue(function(new Caller(caller), ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]))));
+    }
+
+    /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 3 parameter(s) and returning nothing. It receives the calling sandbox first (<see cref="Caller"/>).</summary>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
+    public void Define<T1, T2, T3>(string name, Action<Caller, T1, T2, T3> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        DefineCore(name, GuestValueType.Void, [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>()], (caller, args) =>
+        {
+            action(new Caller(caller), ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]));
             return default;
         });
     }
@@ -92,7 +172,7 @@ public sealed partial class HostFunctions
     public void Define<T1, T2, T3, T4, TResult>(string name, Func<T1, T2, T3, T4, TResult> function)
     {
         ArgumentNullException.ThrowIfNull(function);
-        DefineCore(name, ValueConversion.GetType<TResult>(), [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>()], args => ValueConversion.ToValue(function(ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]), ValueConversion.FromValue<T4>(args[3]))));
+        DefineCore(name, ValueConversion.GetType<TResult>(), [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>()], (_, args) => ValueConversion.ToValue(function(ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]), ValueConversion.FromValue<T4>(args[3]))));
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 4 parameter(s) and returning nothing.</summary>
@@ -100,9 +180,29 @@ public sealed partial class HostFunctions
     public void Define<T1, T2, T3, T4>(string name, Action<T1, T2, T3, T4> action)
     {
         ArgumentNullException.ThrowIfNull(action);
-        DefineCore(name, GuestValueType.Void, [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>()], args =>
+        DefineCore(name, GuestValueType.Void, [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>()], (_, args) =>
         {
             action(ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]), ValueConversion.FromValue<T4>(args[3]));
+            return default;
+        });
+    }
+
+    /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 4 parameter(s) and returning a value. It receives the calling sandbox first (<see cref="Caller"/>).</summary>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
+    public void Define<T1, T2, T3, T4, TResult>(string name, Func<Caller, T1, T2, T3, T4, TResult> function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        DefineCore(name, ValueConversion.GetType<TResult>(), [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>()], (caller, args) => ValueConversion.ToValue(function(new Caller(caller), ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]), ValueConversion.FromValue<T4>(args[3]))));
+    }
+
+    /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 4 parameter(s) and returning nothing. It receives the calling sandbox first (<see cref="Caller"/>).</summary>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
+    public void Define<T1, T2, T3, T4>(string name, Action<Caller, T1, T2, T3, T4> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        DefineCore(name, GuestValueType.Void, [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>()], (caller, args) =>
+        {
+            action(new Caller(caller), ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]), ValueConversion.FromValue<T4>(args[3]));
             return default;
         });
     }
@@ -112,7 +212,7 @@ public sealed partial class HostFunctions
     public void Define<T1, T2, T3, T4, T5, TResult>(string name, Func<T1, T2, T3, T4, T5, TResult> function)
     {
         ArgumentNullException.ThrowIfNull(function);
-        DefineCore(name, ValueConversion.GetType<TResult>(), [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>(), ValueConversion.GetType<T5>()], args => ValueConversion.ToValue(function(ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]), ValueConversion.FromValue<T4>(args[3]), ValueConversion.FromValue<T5>(args[4]))));
+        DefineCore(name, ValueConversion.GetType<TResult>(), [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>(), ValueConversion.GetType<T5>()], (_, args) => ValueConversion.ToValue(function(ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]), ValueConversion.FromValue<T4>(args[3]), ValueConversion.FromValue<T5>(args[4]))));
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 5 parameter(s) and returning nothing.</summary>
@@ -120,9 +220,29 @@ public sealed partial class HostFunctions
     public void Define<T1, T2, T3, T4, T5>(string name, Action<T1, T2, T3, T4, T5> action)
     {
         ArgumentNullException.ThrowIfNull(action);
-        DefineCore(name, GuestValueType.Void, [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>(), ValueConversion.GetType<T5>()], args =>
+        DefineCore(name, GuestValueType.Void, [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>(), ValueConversion.GetType<T5>()], (_, args) =>
         {
             action(ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]), ValueConversion.FromValue<T4>(args[3]), ValueConversion.FromValue<T5>(args[4]));
+            return default;
+        });
+    }
+
+    /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 5 parameter(s) and returning a value. It receives the calling sandbox first (<see cref="Caller"/>).</summary>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
+    public void Define<T1, T2, T3, T4, T5, TResult>(string name, Func<Caller, T1, T2, T3, T4, T5, TResult> function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        DefineCore(name, ValueConversion.GetType<TResult>(), [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>(), ValueConversion.GetType<T5>()], (caller, args) => ValueConversion.ToValue(function(new Caller(caller), ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]), ValueConversion.FromValue<T4>(args[3]), ValueConversion.FromValue<T5>(args[4]))));
+    }
+
+    /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 5 parameter(s) and returning nothing. It receives the calling sandbox first (<see cref="Caller"/>).</summary>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
+    public void Define<T1, T2, T3, T4, T5>(string name, Action<Caller, T1, T2, T3, T4, T5> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        DefineCore(name, GuestValueType.Void, [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>(), ValueConversion.GetType<T5>()], (caller, args) =>
+        {
+            action(new Caller(caller), ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]), ValueConversion.FromValue<T4>(args[3]), ValueConversion.FromValue<T5>(args[4]));
             return default;
         });
     }
@@ -132,7 +252,7 @@ public sealed partial class HostFunctions
     public void Define<T1, T2, T3, T4, T5, T6, TResult>(string name, Func<T1, T2, T3, T4, T5, T6, TResult> function)
     {
         ArgumentNullException.ThrowIfNull(function);
-        DefineCore(name, ValueConversion.GetType<TResult>(), [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>(), ValueConversion.GetType<T5>(), ValueConversion.GetType<T6>()], args => ValueConversion.ToValue(function(ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]), ValueConversion.FromValue<T4>(args[3]), ValueConversion.FromValue<T5>(args[4]), ValueConversion.FromValue<T6>(args[5]))));
+        DefineCore(name, ValueConversion.GetType<TResult>(), [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>(), ValueConversion.GetType<T5>(), ValueConversion.GetType<T6>()], (_, args) => ValueConversion.ToValue(function(ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]), ValueConversion.FromValue<T4>(args[3]), ValueConversion.FromValue<T5>(args[4]), ValueConversion.FromValue<T6>(args[5]))));
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 6 parameter(s) and returning nothing.</summary>
@@ -140,9 +260,29 @@ public sealed partial class HostFunctions
     public void Define<T1, T2, T3, T4, T5, T6>(string name, Action<T1, T2, T3, T4, T5, T6> action)
     {
         ArgumentNullException.ThrowIfNull(action);
-        DefineCore(name, GuestValueType.Void, [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>(), ValueConversion.GetType<T5>(), ValueConversion.GetType<T6>()], args =>
+        DefineCore(name, GuestValueType.Void, [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>(), ValueConversion.GetType<T5>(), ValueConversion.GetType<T6>()], (_, args) =>
         {
             action(ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]), ValueConversion.FromValue<T4>(args[3]), ValueConversion.FromValue<T5>(args[4]), ValueConversion.FromValue<T6>(args[5]));
+            return default;
+        });
+    }
+
+    /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 6 parameter(s) and returning a value. It receives the calling sandbox first (<see cref="Caller"/>).</summary>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
+    public void Define<T1, T2, T3, T4, T5, T6, TResult>(string name, Func<Caller, T1, T2, T3, T4, T5, T6, TResult> function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        DefineCore(name, ValueConversion.GetType<TResult>(), [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>(), ValueConversion.GetType<T5>(), ValueConversion.GetType<T6>()], (caller, args) => ValueConversion.ToValue(function(new Caller(caller), ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]), ValueConversion.FromValue<T4>(args[3]), ValueConversion.FromValue<T5>(args[4]), ValueConversion.FromValue<T6>(args[5]))));
+    }
+
+    /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 6 parameter(s) and returning nothing. It receives the calling sandbox first (<see cref="Caller"/>).</summary>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
+    public void Define<T1, T2, T3, T4, T5, T6>(string name, Action<Caller, T1, T2, T3, T4, T5, T6> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        DefineCore(name, GuestValueType.Void, [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>(), ValueConversion.GetType<T5>(), ValueConversion.GetType<T6>()], (caller, args) =>
+        {
+            action(new Caller(caller), ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]), ValueConversion.FromValue<T4>(args[3]), ValueConversion.FromValue<T5>(args[4]), ValueConversion.FromValue<T6>(args[5]));
             return default;
         });
     }
@@ -152,7 +292,7 @@ public sealed partial class HostFunctions
     public void Define<T1, T2, T3, T4, T5, T6, T7, TResult>(string name, Func<T1, T2, T3, T4, T5, T6, T7, TResult> function)
     {
         ArgumentNullException.ThrowIfNull(function);
-        DefineCore(name, ValueConversion.GetType<TResult>(), [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>(), ValueConversion.GetType<T5>(), ValueConversion.GetType<T6>(), ValueConversion.GetType<T7>()], args => ValueConversion.ToValue(function(ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]), ValueConversion.FromValue<T4>(args[3]), ValueConversion.FromValue<T5>(args[4]), ValueConversion.FromValue<T6>(args[5]), ValueConversion.FromValue<T7>(args[6]))));
+        DefineCore(name, ValueConversion.GetType<TResult>(), [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>(), ValueConversion.GetType<T5>(), ValueConversion.GetType<T6>(), ValueConversion.GetType<T7>()], (_, args) => ValueConversion.ToValue(function(ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]), ValueConversion.FromValue<T4>(args[3]), ValueConversion.FromValue<T5>(args[4]), ValueConversion.FromValue<T6>(args[5]), ValueConversion.FromValue<T7>(args[6]))));
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 7 parameter(s) and returning nothing.</summary>
@@ -160,9 +300,29 @@ public sealed partial class HostFunctions
     public void Define<T1, T2, T3, T4, T5, T6, T7>(string name, Action<T1, T2, T3, T4, T5, T6, T7> action)
     {
         ArgumentNullException.ThrowIfNull(action);
-        DefineCore(name, GuestValueType.Void, [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>(), ValueConversion.GetType<T5>(), ValueConversion.GetType<T6>(), ValueConversion.GetType<T7>()], args =>
+        DefineCore(name, GuestValueType.Void, [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>(), ValueConversion.GetType<T5>(), ValueConversion.GetType<T6>(), ValueConversion.GetType<T7>()], (_, args) =>
         {
             action(ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]), ValueConversion.FromValue<T4>(args[3]), ValueConversion.FromValue<T5>(args[4]), ValueConversion.FromValue<T6>(args[5]), ValueConversion.FromValue<T7>(args[6]));
+            return default;
+        });
+    }
+
+    /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 7 parameter(s) and returning a value. It receives the calling sandbox first (<see cref="Caller"/>).</summary>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
+    public void Define<T1, T2, T3, T4, T5, T6, T7, TResult>(string name, Func<Caller, T1, T2, T3, T4, T5, T6, T7, TResult> function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        DefineCore(name, ValueConversion.GetType<TResult>(), [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>(), ValueConversion.GetType<T5>(), ValueConversion.GetType<T6>(), ValueConversion.GetType<T7>()], (caller, args) => ValueConversion.ToValue(function(new Caller(caller), ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]), ValueConversion.FromValue<T4>(args[3]), ValueConversion.FromValue<T5>(args[4]), ValueConversion.FromValue<T6>(args[5]), ValueConversion.FromValue<T7>(args[6]))));
+    }
+
+    /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 7 parameter(s) and returning nothing. It receives the calling sandbox first (<see cref="Caller"/>).</summary>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
+    public void Define<T1, T2, T3, T4, T5, T6, T7>(string name, Action<Caller, T1, T2, T3, T4, T5, T6, T7> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        DefineCore(name, GuestValueType.Void, [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>(), ValueConversion.GetType<T5>(), ValueConversion.GetType<T6>(), ValueConversion.GetType<T7>()], (caller, args) =>
+        {
+            action(new Caller(caller), ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]), ValueConversion.FromValue<T4>(args[3]), ValueConversion.FromValue<T5>(args[4]), ValueConversion.FromValue<T6>(args[5]), ValueConversion.FromValue<T7>(args[6]));
             return default;
         });
     }
@@ -172,7 +332,7 @@ public sealed partial class HostFunctions
     public void Define<T1, T2, T3, T4, T5, T6, T7, T8, TResult>(string name, Func<T1, T2, T3, T4, T5, T6, T7, T8, TResult> function)
     {
         ArgumentNullException.ThrowIfNull(function);
-        DefineCore(name, ValueConversion.GetType<TResult>(), [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>(), ValueConversion.GetType<T5>(), ValueConversion.GetType<T6>(), ValueConversion.GetType<T7>(), ValueConversion.GetType<T8>()], args => ValueConversion.ToValue(function(ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]), ValueConversion.FromValue<T4>(args[3]), ValueConversion.FromValue<T5>(args[4]), ValueConversion.FromValue<T6>(args[5]), ValueConversion.FromValue<T7>(args[6]), ValueConversion.FromValue<T8>(args[7]))));
+        DefineCore(name, ValueConversion.GetType<TResult>(), [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>(), ValueConversion.GetType<T5>(), ValueConversion.GetType<T6>(), ValueConversion.GetType<T7>(), ValueConversion.GetType<T8>()], (_, args) => ValueConversion.ToValue(function(ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]), ValueConversion.FromValue<T4>(args[3]), ValueConversion.FromValue<T5>(args[4]), ValueConversion.FromValue<T6>(args[5]), ValueConversion.FromValue<T7>(args[6]), ValueConversion.FromValue<T8>(args[7]))));
     }
 
     /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 8 parameter(s) and returning nothing.</summary>
@@ -180,9 +340,29 @@ public sealed partial class HostFunctions
     public void Define<T1, T2, T3, T4, T5, T6, T7, T8>(string name, Action<T1, T2, T3, T4, T5, T6, T7, T8> action)
     {
         ArgumentNullException.ThrowIfNull(action);
-        DefineCore(name, GuestValueType.Void, [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>(), ValueConversion.GetType<T5>(), ValueConversion.GetType<T6>(), ValueConversion.GetType<T7>(), ValueConversion.GetType<T8>()], args =>
+        DefineCore(name, GuestValueType.Void, [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>(), ValueConversion.GetType<T5>(), ValueConversion.GetType<T6>(), ValueConversion.GetType<T7>(), ValueConversion.GetType<T8>()], (_, args) =>
         {
             action(ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]), ValueConversion.FromValue<T4>(args[3]), ValueConversion.FromValue<T5>(args[4]), ValueConversion.FromValue<T6>(args[5]), ValueConversion.FromValue<T7>(args[6]), ValueConversion.FromValue<T8>(args[7]));
+            return default;
+        });
+    }
+
+    /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 8 parameter(s) and returning a value. It receives the calling sandbox first (<see cref="Caller"/>).</summary>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
+    public void Define<T1, T2, T3, T4, T5, T6, T7, T8, TResult>(string name, Func<Caller, T1, T2, T3, T4, T5, T6, T7, T8, TResult> function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        DefineCore(name, ValueConversion.GetType<TResult>(), [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>(), ValueConversion.GetType<T5>(), ValueConversion.GetType<T6>(), ValueConversion.GetType<T7>(), ValueConversion.GetType<T8>()], (caller, args) => ValueConversion.ToValue(function(new Caller(caller), ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]), ValueConversion.FromValue<T4>(args[3]), ValueConversion.FromValue<T5>(args[4]), ValueConversion.FromValue<T6>(args[5]), ValueConversion.FromValue<T7>(args[6]), ValueConversion.FromValue<T8>(args[7]))));
+    }
+
+    /// <summary>Defines (or replaces) host function <paramref name="name"/> taking 8 parameter(s) and returning nothing. It receives the calling sandbox first (<see cref="Caller"/>).</summary>
+    /// <exception cref="ArgumentException">A type is not supported, or the name is empty, too long or not valid UTF-16.</exception>
+    public void Define<T1, T2, T3, T4, T5, T6, T7, T8>(string name, Action<Caller, T1, T2, T3, T4, T5, T6, T7, T8> action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        DefineCore(name, GuestValueType.Void, [ValueConversion.GetType<T1>(), ValueConversion.GetType<T2>(), ValueConversion.GetType<T3>(), ValueConversion.GetType<T4>(), ValueConversion.GetType<T5>(), ValueConversion.GetType<T6>(), ValueConversion.GetType<T7>(), ValueConversion.GetType<T8>()], (caller, args) =>
+        {
+            action(new Caller(caller), ValueConversion.FromValue<T1>(args[0]), ValueConversion.FromValue<T2>(args[1]), ValueConversion.FromValue<T3>(args[2]), ValueConversion.FromValue<T4>(args[3]), ValueConversion.FromValue<T5>(args[4]), ValueConversion.FromValue<T6>(args[5]), ValueConversion.FromValue<T7>(args[6]), ValueConversion.FromValue<T8>(args[7]));
             return default;
         });
     }}

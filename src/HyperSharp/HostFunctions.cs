@@ -8,6 +8,8 @@ namespace HyperSharp;
 /// <summary>
 /// A registry of host functions that guests may call, reusable across sandboxes. Each sandbox takes
 /// a copy when it is created, so later changes affect only sandboxes created afterwards.
+/// Host functions that need to know which sandbox is calling (per-sandbox state, output, limits) take a
+/// <see cref="Caller"/> as their first parameter; it costs nothing per call.
 /// A new registry already holds <c>HostPrint(string) → int</c>, which writes to <see cref="Console.Out"/>, and
 /// <c>HostPrintError(string) → int</c>, which writes to <see cref="Console.Error"/>: the guest C library's
 /// stdout and stderr. Define either again to send guest output elsewhere.
@@ -75,6 +77,17 @@ public sealed partial class HostFunctions
     /// </exception>
     public void Define(string name, GuestValueType returnType, IReadOnlyList<GuestValueType> parameterTypes, Func<GuestValue[], GuestValue> function)
     {
+        ArgumentNullException.ThrowIfNull(function);
+        Define(name, returnType, parameterTypes, (_, args) => function(args));
+    }
+
+    /// <summary>
+    /// Defines (or replaces) a host function from its signature and an untyped body that also receives the calling
+    /// sandbox (<see cref="Caller"/>).
+    /// </summary>
+    /// <inheritdoc cref="Define(string, GuestValueType, IReadOnlyList{GuestValueType}, Func{GuestValue[], GuestValue})"/>
+    public void Define(string name, GuestValueType returnType, IReadOnlyList<GuestValueType> parameterTypes, Func<Caller, GuestValue[], GuestValue> function)
+    {
         ArgumentNullException.ThrowIfNull(parameterTypes);
         ArgumentNullException.ThrowIfNull(function);
         if (!Enum.IsDefined(returnType))
@@ -90,9 +103,9 @@ public sealed partial class HostFunctions
             }
         }
 
-        DefineCore(name, returnType, [.. parameterTypes], args =>
+        DefineCore(name, returnType, [.. parameterTypes], (caller, args) =>
         {
-            var result = function(args.ToArray());
+            var result = function(new Caller(caller), args.ToArray());
             if (result.Type != returnType)
             {
                 throw new InvalidOperationException($"Host function '{name}' returned {result.Type}, but its signature says {returnType}.");
@@ -160,8 +173,8 @@ public sealed partial class HostFunctions
     }
 }
 
-/// <summary>Runs a host function on decoded arguments whose types already match its signature.</summary>
-internal delegate GuestValue HostInvoker(ReadOnlySpan<GuestValue> args);
+/// <summary>Runs a host function for <paramref name="caller"/> on decoded arguments whose types already match its signature.</summary>
+internal delegate GuestValue HostInvoker(Sandbox caller, ReadOnlySpan<GuestValue> args);
 
 /// <summary>A defined host function: what it accepts and how to run it.</summary>
 internal sealed record HostFunction(GuestFunctionSignature Signature, HostInvoker Invoke);

@@ -1,16 +1,16 @@
-using HyperSharp.Hypervisors.Kvm;
+using HyperSharp.Hypervisors;
 
 namespace HyperSharp;
 
 /// <summary>Whether this machine can run sandboxes, and why not.</summary>
 public static class Hypervisor
 {
-    /// <summary>True when KVM is present, accessible and has every capability HyperSharp needs.</summary>
-    public static bool IsAvailable => KvmDevice.UnavailableReason is null;
+    /// <summary>True when the hypervisor (KVM on Linux) is present, accessible and has every capability HyperSharp needs.</summary>
+    public static bool IsAvailable => HypervisorBackend.Current.UnavailableReason is null;
 
     /// <summary>Why no sandbox can be created here, or null when <see cref="IsAvailable"/>.</summary>
-    public static string? UnavailableReason => KvmDevice.UnavailableReason;
+    public static string? UnavailableReason => HypervisorBackend.Current.UnavailableReason;
 
-    /// <summary>The backend in use: <c>"kvm"</c>.</summary>
-    public static string Name => "kvm";
+    /// <summary>The backend in use, as snapshot files record it: <c>"kvm"</c> on Linux, <c>"none"</c> where there is none.</summary>
+    public static string Name => HypervisorBackend.Current.Name;
 }

@@ -31,14 +31,25 @@ public sealed record SandboxOptions
     public TimeSpan? CallTimeout { get; init; }
 
     /// <summary>The longest <see cref="CallTimeout"/>: what a <see cref="Timer"/> accepts.</summary>
-    internal static readonly TimeSpan MaxCallTimeout = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+    public static readonly TimeSpan MaxCallTimeout = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
-    internal const ulong MinHeapSize = 4UL << 10;
-    internal const ulong MaxHeapSize = 4UL << 30;
-    internal const ulong MinStackSize = 16UL << 10;
-    internal const ulong MaxStackSize = 256UL << 20;
-    internal const ulong MinBufferSize = 4UL << 10;
-    internal const ulong MaxBufferSize = 256UL << 20;
+    /// <summary>The smallest <see cref="HeapSize"/>.</summary>
+    public const ulong MinHeapSize = 4UL << 10;
+
+    /// <summary>The largest <see cref="HeapSize"/>.</summary>
+    public const ulong MaxHeapSize = 4UL << 30;
+
+    /// <summary>The smallest <see cref="StackSize"/>.</summary>
+    public const ulong MinStackSize = 16UL << 10;
+
+    /// <summary>The largest <see cref="StackSize"/>.</summary>
+    public const ulong MaxStackSize = 256UL << 20;
+
+    /// <summary>The smallest <see cref="InputBufferSize"/> and <see cref="OutputBufferSize"/>.</summary>
+    public const ulong MinBufferSize = 4UL << 10;
+
+    /// <summary>The largest <see cref="InputBufferSize"/> and <see cref="OutputBufferSize"/>.</summary>
+    public const ulong MaxBufferSize = 256UL << 20;
 
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option that is out of range or not page-aligned.</summary>
     internal void Validate()
@@ -54,6 +65,19 @@ public sealed record SandboxOptions
                 timeout,
                 $"{nameof(SandboxOptions)}.{nameof(CallTimeout)} must be null or between 1 ms and {MaxCallTimeout}.");
         }
+    }
+
+    /// <summary>The memory sizes in which these options differ from <paramref name="other"/>: the one comparison of layouts by size.</summary>
+    internal IEnumerable<(string Name, ulong Ours, ulong Theirs)> SizeDifferences(SandboxOptions other)
+    {
+        (string, ulong, ulong)[] sizes =
+        [
+            (nameof(HeapSize), HeapSize, other.HeapSize),
+            (nameof(StackSize), StackSize, other.StackSize),
+            (nameof(InputBufferSize), InputBufferSize, other.InputBufferSize),
+            (nameof(OutputBufferSize), OutputBufferSize, other.OutputBufferSize),
+        ];
+        return sizes.Where(s => s.Item2 != s.Item3);
     }
 
     private static void Check(ulong value, ulong min, ulong max, string name)

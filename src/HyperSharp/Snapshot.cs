@@ -45,13 +45,7 @@ public sealed class Snapshot : IDisposable
     /// The memory sizes of this snapshot's sandboxes, as the options <see cref="Sandbox.FromSnapshot"/> accepts:
     /// for a call time limit, pass <c>snapshot.Options with { CallTimeout = … }</c>.
     /// </summary>
-    public SandboxOptions Options => new()
-    {
-        HeapSize = Layout.HeapSize,
-        StackSize = Layout.StackSize,
-        InputBufferSize = Layout.InputSize,
-        OutputBufferSize = Layout.OutputSize,
-    };
+    public SandboxOptions Options => Layout.Sizes;
 
     /// <summary>The functions the guest exports, ordered by name.</summary>
     public IReadOnlyList<GuestFunctionSignature> GuestFunctions => [.. GuestFunctionTable.Values.OrderBy(f => f.Name, StringComparer.Ordinal)];
@@ -108,7 +102,7 @@ public sealed class Snapshot : IDisposable
     /// used are then deleted, as by <see cref="Delete"/>), and identical blobs are stored once.
     /// </summary>
     /// <param name="directory">Created if missing; otherwise it must be empty or already an OCI image layout.</param>
-    /// <param name="tag">1–128 characters of <c>A-Z a-z 0-9 _ . -</c>, not starting with <c>.</c> or <c>-</c>.</param>
+    /// <param name="tag">A valid tag (<see cref="SnapshotTag.Rule"/>).</param>
     /// <param name="options">Null for the defaults: atomic but not fsynced.</param>
     /// <returns>The manifest digest, <c>sha256:</c> and 64 hex digits; <see cref="Load"/> accepts it as a reference.</returns>
     /// <exception cref="ArgumentException">The tag is not valid, or <paramref name="directory"/> is empty or holds a NUL character.</exception>
@@ -124,10 +118,7 @@ public sealed class Snapshot : IDisposable
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(tag);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!Snapshots.Oci.OciTag.IsValid(tag))
-        {
-            throw new ArgumentException($"'{tag}' is not a valid tag: 1-128 characters of A-Z a-z 0-9 _ . -, not starting with . or -.", nameof(tag));
-        }
+        SnapshotTag.Require(tag, nameof(tag));
 
         return SnapshotFiles.Save(this, directory, tag, options ?? new SnapshotSaveOptions());
     }
@@ -155,12 +146,34 @@ public sealed class Snapshot : IDisposable
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(tag);
-        if (!Snapshots.Oci.OciTag.IsValid(tag))
-        {
-            throw new ArgumentException($"'{tag}' is not a valid tag: 1-128 characters of A-Z a-z 0-9 _ . -, not starting with . or -.", nameof(tag));
-        }
+        SnapshotTag.Require(tag, nameof(tag));
 
         Snapshots.Oci.OciTagRemover.Remove(directory, tag, (options ?? new SnapshotSaveOptions()).Durable);
+    }
+
+    /// <summary>The snapshots of the OCI image layout in <paramref name="directory"/>: one entry per index entry, in index order. Reads <c>index.json</c> only.</summary>
+    /// <exception cref="SnapshotFormatException">The directory is not an OCI image layout.</exception>
+    /// <exception cref="SandboxIOException">Reading failed.</exception>
+    public static IReadOnlyList<SnapshotEntry> List(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        return SnapshotFiles.List(directory);
+    }
+
+    /// <summary>
+    /// Describes the snapshot <paramref name="reference"/> names without loading it: digests and sizes, versions and
+    /// platform, memory sizes, functions, and every reason this host could not load it. Reads the manifest and config
+    /// only; digests are not verified (a verified <see cref="Load"/> does that).
+    /// </summary>
+    /// <param name="directory">The OCI image layout directory.</param>
+    /// <param name="reference">A tag or a <c>sha256:</c> manifest digest (<see cref="SnapshotTag.ReferenceRule"/>).</param>
+    /// <exception cref="SnapshotFormatException">The layout is broken, the reference unknown or the config not a config at all.</exception>
+    /// <exception cref="SandboxIOException">Reading failed.</exception>
+    public static SnapshotInfo Inspect(string directory, string reference)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        ArgumentNullException.ThrowIfNull(reference);
+        return SnapshotFiles.Inspect(directory, reference);
     }
 
     /// <summary>Closes the memory image; sandboxes that map it are unaffected.</summary>
@@ -192,11 +205,7 @@ public sealed class Snapshot : IDisposable
     /// <summary>Every difference between this snapshot's layout and <paramref name="layout"/>.</summary>
     internal List<string> LayoutMismatches(MemoryLayout layout)
     {
-        var mismatches = new List<string>();
-        Compare(nameof(SandboxOptions.HeapSize), Layout.HeapSize, layout.HeapSize);
-        Compare(nameof(SandboxOptions.StackSize), Layout.StackSize, layout.StackSize);
-        Compare(nameof(SandboxOptions.InputBufferSize), Layout.InputSize, layout.InputSize);
-        Compare(nameof(SandboxOptions.OutputBufferSize), Layout.OutputSize, layout.OutputSize);
+        var mismatches = Layout.Sizes.SizeDifferences(layout.Sizes).Select(d => $"{d.Name} is {d.Ours} in the snapshot but {d.Theirs} here").ToList();
         Compare("image size", Layout.ImageSize, layout.ImageSize);
         if (mismatches.Count == 0 && Layout != layout)
         {

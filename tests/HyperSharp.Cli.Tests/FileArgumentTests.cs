@@ -49,7 +49,7 @@ public sealed class FileArgumentTests : IDisposable
             file.SetLength((256L << 20) + 1);
         }
 
-        Assert.Contains("more than any input buffer holds (256 MiB)", Cli.RunGuest("BytesLength", "@" + big).Failed(ExitCodes.Usage), StringComparison.Ordinal);
+        Assert.Contains("more than the 268435456 bytes allowed", Cli.RunGuest("BytesLength", "@" + big).Failed(ExitCodes.Usage), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -136,7 +136,7 @@ public sealed partial class SnapshotCommandTests : IClassFixture<SavedSnapshot>,
 
     [Fact]
     public void MalformedReferenceIsAUsageError() =>
-        Assert.Contains("is neither a tag", Cli.Run("snapshot", "inspect", _saved.Directory, "-x").Failed(ExitCodes.Usage) + Cli.Run("snapshot", "inspect", _saved.Directory, "sha256:AB").Failed(ExitCodes.Usage), StringComparison.Ordinal);
+        Assert.Contains("is not a tag (", Cli.Run("snapshot", "inspect", _saved.Directory, "-x").Failed(ExitCodes.Usage) + Cli.Run("snapshot", "inspect", _saved.Directory, "sha256:AB").Failed(ExitCodes.Usage), StringComparison.Ordinal);
 
     [Fact]
     public void InvalidTagIsRefusedBeforeBooting() =>

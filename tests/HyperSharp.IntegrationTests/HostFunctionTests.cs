@@ -62,7 +62,7 @@ public sealed class HostFunctionTests(SimpleGuestFixture fixture) : IClassFixtur
     public void HostCallWithWrongArgumentsIsATypedError()
     {
         var e = Assert.Throws<HostFunctionException>(() => Sandbox.Call<int>("CallHostWrongArgs"));
-        Assert.Equal("Host function 'HostAdd' takes 2 parameters but the guest passed 1.", e.InnerException!.Message);
+        Assert.Equal("Host function 'HostAdd' takes 2 parameter(s), but the guest passed 1.", e.InnerException!.Message);
         Assert.Equal(5, Sandbox.Call<int>("Add", 2, 3));
     }
 

@@ -80,10 +80,10 @@ public sealed class HostileGuestTableTests(HostileGuestFixture fixture) : IClass
 
         // Well-formed host calls the host refuses as data: the guest passes the error on and stays ready.
         HostError("host call: unknown function", 1, typeof(ArgumentException), "'NoSuchHostFunction', which is not defined"),
-        HostError("host call: too few arguments", 2, typeof(ArgumentException), "takes 2 parameters but the guest passed 1"),
-        HostError("host call: too many arguments", 3, typeof(ArgumentException), "takes 2 parameters but the guest passed 3"),
-        HostError("host call: wrong argument type", 4, typeof(ArgumentException), "expects Int for parameter 0 but the guest passed Long"),
-        HostError("host call: wrong return type", 5, typeof(ArgumentException), "returns Int but the guest expected String"),
+        HostError("host call: too few arguments", 2, typeof(ArgumentException), "takes 2 parameter(s), but the guest passed 1"),
+        HostError("host call: too many arguments", 3, typeof(ArgumentException), "takes 2 parameter(s), but the guest passed 3"),
+        HostError("host call: wrong argument type", 4, typeof(ArgumentException), "Parameter 0 of host function 'HostAdd' is Int, but the guest passed Long"),
+        HostError("host call: wrong return type", 5, typeof(ArgumentException), "returns Int, but the guest expects String"),
         HostError("host call: the host function throws", 6, typeof(InvalidOperationException), "host function exploded"),
         HostError("host call: longest name, undefined", 7, typeof(ArgumentException), "which is not defined"),
         HostError("host call: reply larger than the input buffer", 8, typeof(InvalidOperationException), "(SandboxOptions.InputBufferSize)"),

@@ -25,7 +25,7 @@ internal static class InfoCommand
             ("CPU vendor", cpu?.Vendor ?? "unknown"),
             ("CPU model", cpu?.Model ?? "unknown"),
             ("Nested virtualization", cpu is null ? "unknown" : cpu.UnderHypervisor ? "yes: this machine is itself a VM" : "no: bare metal"),
-            ("Guest ABI version", HyperSharp.Memory.GuestAbi.AbiVersion.ToString(CultureInfo.InvariantCulture)),
+            ("Guest ABI version", Sandbox.GuestAbiVersion.ToString(CultureInfo.InvariantCulture)),
             ("HyperSharp version", LibraryVersion()),
             ("Heap size", SizeWithLimits(defaults.HeapSize, SandboxOptions.MinHeapSize, SandboxOptions.MaxHeapSize)),
             ("Stack size", SizeWithLimits(defaults.StackSize, SandboxOptions.MinStackSize, SandboxOptions.MaxStackSize)),

@@ -99,9 +99,14 @@ internal static class ScriptCommand
                 : throw new UsageException($"the script on standard input is longer than the {ByteSizes.Format((ulong)maxSize)} a script may have.");
         }
 
-        return FileReading.TryReadAll(path, maxSize, $"the {ByteSizes.Format((ulong)maxSize)} a script may have", out var bytes, out var problem)
-            ? Encoding.UTF8.GetString(bytes)
-            : throw new UsageException(problem);
+        try
+        {
+            return Encoding.UTF8.GetString(UntrustedFiles.ReadAllBytes(path, maxSize));
+        }
+        catch (Exception e) when (e is SandboxIOException or ArgumentException)
+        {
+            throw new UsageException($"cannot read '{path}': {e.Message}");
+        }
     }
 
     private static ulong? ParseMemory(ArgumentResult result)

@@ -1,7 +1,6 @@
 using System.Collections.Frozen;
 using System.Text;
 using HyperSharp.Calls;
-using HyperSharp.Memory;
 
 namespace HyperSharp.Execution;
 
@@ -9,9 +8,10 @@ namespace HyperSharp.Execution;
 /// Serves one <c>HS_PORT_HOST_CALL</c>: decodes the guest's CALL from the output buffer, runs the host
 /// function, and writes RETURN or ERROR into the input buffer after the guest call's own message.
 /// A host function's exception goes back to the guest as data and is parked here, so that if the guest
-/// passes the failure on, the caller gets it as <see cref="Exception.InnerException"/>.
+/// passes the failure on, the caller gets it as <see cref="Exception.InnerException"/>. Host functions learn which
+/// sandbox called them (<see cref="Caller"/>) from <paramref name="caller"/>.
 /// </summary>
-internal sealed class HostCallDispatcher(GuestMemory memory, MemoryLayout layout, FrozenDictionary<string, HostFunction> functions)
+internal sealed class HostCallDispatcher(GuestBuffers buffers, FrozenDictionary<string, HostFunction> functions, Sandbox caller)
 {
     private readonly GuestValue[] _arguments = new GuestValue[WireFormat.MaxParameters];
 
@@ -35,7 +35,7 @@ internal sealed class HostCallDispatcher(GuestMemory memory, MemoryLayout layout
     /// <exception cref="GuestProtocolException">The guest's CALL is malformed (this poisons the sandbox).</exception>
     public void Dispatch(int replyOffset)
     {
-        var reader = MessageReader.Open(memory.GetSpan(layout.OutputBase, layout.OutputSize));
+        var reader = buffers.ReadOutput();
         if (reader.Kind != MessageKind.Call)
         {
             throw new GuestProtocolException($"The guest signalled a host call, but the output buffer holds a {reader.Kind} message, not a CALL.");
@@ -66,31 +66,14 @@ internal sealed class HostCallDispatcher(GuestMemory memory, MemoryLayout layout
             return Fail(name, new ArgumentException($"The guest called host function '{name}', which is not defined."));
         }
 
-        var signature = function.Signature;
-        if (signature.ParameterTypes.Count != arguments.Length)
+        if (function.Signature.Mismatch(arguments, expectedReturn, "host function", "the guest") is { } mismatch)
         {
-            return Fail(name, new ArgumentException(
-                $"Host function '{name}' takes {signature.ParameterTypes.Count} parameters but the guest passed {arguments.Length}."));
-        }
-
-        for (var i = 0; i < arguments.Length; i++)
-        {
-            if (arguments[i].Type != signature.ParameterTypes[i])
-            {
-                return Fail(name, new ArgumentException(
-                    $"Host function '{name}' expects {signature.ParameterTypes[i]} for parameter {i} but the guest passed {arguments[i].Type}."));
-            }
-        }
-
-        if (signature.ReturnType != expectedReturn)
-        {
-            return Fail(name, new ArgumentException(
-                $"Host function '{name}' returns {signature.ReturnType} but the guest expected {expectedReturn}."));
+            return Fail(name, new ArgumentException(mismatch));
         }
 
         try
         {
-            return function.Invoke(arguments);
+            return function.Invoke(caller, arguments);
         }
 #pragma warning disable CA1031 // Any host function failure is data for the guest, by design.
         catch (Exception e)
@@ -109,7 +92,7 @@ internal sealed class HostCallDispatcher(GuestMemory memory, MemoryLayout layout
 
     private void Reply(int replyOffset, ReadOnlySpan<char> name, GuestValue? result)
     {
-        var space = memory.GetSpan(layout.InputBase + (ulong)replyOffset, layout.InputSize - (ulong)replyOffset);
+        var space = buffers.Input(replyOffset);
         if (result is { } value)
         {
             if (MessageWriter.TryWriteReturn(space, value, out _))

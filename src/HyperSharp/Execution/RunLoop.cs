@@ -8,7 +8,7 @@ namespace HyperSharp.Execution;
 /// Runs the vCPU until the guest signals <c>HS_PORT_DONE</c>, serving host calls on the way and
 /// turning every other exit into the typed exception it deserves (docs/guest-abi.md §4).
 /// </summary>
-internal sealed class RunLoop(IVirtualMachine vm, GuestMemory memory, MemoryLayout layout, HostCallDispatcher hostCalls, InterruptHandle interrupt)
+internal sealed class RunLoop(IVirtualMachine vm, GuestBuffers buffers, MemoryLayout layout, HostCallDispatcher hostCalls, InterruptHandle interrupt)
 {
     /// <summary>Every signal to the host is one 32-bit OUT (<c>out %eax, %dx</c>, docs/guest-abi.md §4).</summary>
     private const int GuestPortWidth = 4;
@@ -86,7 +86,7 @@ internal sealed class RunLoop(IVirtualMachine vm, GuestMemory memory, MemoryLayo
         string text;
         try
         {
-            var reader = MessageReader.Open(memory.GetSpan(layout.OutputBase, layout.OutputSize));
+            var reader = buffers.ReadOutput();
             text = reader.Kind == MessageKind.Error ? reader.ReadError().Message : $"(no abort message: the output buffer holds a {reader.Kind} message)";
         }
         catch (GuestProtocolException e)

@@ -29,11 +29,11 @@ internal struct SpecialRegisters
     public SegmentRegister Cs, Ds, Es, Fs, Gs, Ss, Tr, Ldt;
     public DescriptorTable Gdt, Idt;
     public ulong Cr0, Cr2, Cr3, Cr4, Cr8, Efer, ApicBase;
-    public InterruptBitmap PendingInterrupts;
+    public InterruptBitmapWords InterruptBitmap;
 
     /// <summary><c>__u64 interrupt_bitmap[(KVM_NR_INTERRUPTS + 63) / 64]</c>.</summary>
     [InlineArray(4)]
-    public struct InterruptBitmap
+    public struct InterruptBitmapWords
     {
         private ulong _element0;
     }

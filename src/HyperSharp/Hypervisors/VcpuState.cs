@@ -34,4 +34,4 @@ internal sealed class VcpuState
 }
 
 /// <summary>One model-specific register and its value.</summary>
-internal readonly record struct MsrValue(uint Index, ulong Value);
+internal record struct MsrValue(uint Index, ulong Value);

@@ -21,6 +21,8 @@ internal sealed class SafeMemoryMapping : SafeMappedView
         var addRef = false;
         try
         {
+            // SAFETY: the reference keeps the descriptor open for the mmap below, which only uses its number; the kernel's
+            // mapping then holds the file itself, and the reference is released in the finally block.
             fd?.DangerousAddRef(ref addRef);
             var address = Libc.MMap(0, length, protection, flags, fd is null ? -1 : (int)fd.DangerousGetHandle(), offset);
             if (address == Libc.MAP_FAILED)

@@ -1,14 +1,16 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using HyperSharp.Interop;
+using HyperSharp.MemoryProviders;
 
 namespace HyperSharp.Memory;
 
 /// <summary>
-/// The guest's physical memory: one memfd mapped <c>MAP_PRIVATE</c> into the host, so every page the
-/// host or guest writes becomes a private copy-on-write page of this process (docs/architecture.md).
-/// The memfd is either a fresh empty one or a snapshot's <see cref="MemoryImage"/>, of which a second,
-/// read-only view is kept so <see cref="Reset"/> can copy dirty pages back from it. The host address never
+/// The guest's physical memory: one file mapped copy-on-write into the host (on Linux a memfd mapped
+/// <c>MAP_PRIVATE</c>), so every page the host or guest writes becomes a private page of this process
+/// (docs/architecture.md). The file is either fresh and empty or a snapshot's <see cref="MemoryImage"/>, of which a
+/// second, read-only view is kept so <see cref="Reset"/> can copy dirty pages back from it. What the OS does is
+/// <see cref="MemoryProvider.Current"/>'s business. The host address never
 /// changes, so the hypervisor's memory slot stays valid. Host access to parts of memory goes through
 /// <see cref="GetSpan"/>, which refuses any range outside the mapping; <see cref="Capture"/> and <see cref="Reset"/>
 /// walk the whole mapping by address, in 64-bit offsets bounded by <see cref="Size"/>.
@@ -16,7 +18,7 @@ namespace HyperSharp.Memory;
 internal sealed class GuestMemory : IDisposable
 {
     private readonly SafeMappedView _mapping;
-    private SafeMemoryMapping? _pristine;
+    private SafeMappedView? _pristine;
 
     /// <summary>
     /// The file the mapping reads through to, held open (by reference count, so disposing the snapshot that
@@ -24,9 +26,9 @@ internal sealed class GuestMemory : IDisposable
     /// <see cref="Allocate"/>d memory, whose file is all holes. The reference is a finalizable handle of its own,
     /// so memory that is never disposed still lets the file go.
     /// </summary>
-    private SafeHandleReference<SafeFileDescriptor>? _backing;
+    private SafeHandleReference<SafeHandle>? _backing;
 
-    private GuestMemory(SafeMappedView mapping, ulong size, SafeMemoryMapping? pristine)
+    private GuestMemory(SafeMappedView mapping, ulong size, SafeMappedView? pristine)
     {
         _mapping = mapping;
         Size = size;
@@ -40,31 +42,16 @@ internal sealed class GuestMemory : IDisposable
     public nint HostAddress => _mapping.Address;
 
     /// <summary>Creates zero-filled memory of <paramref name="size"/> bytes (a multiple of 4 KiB).</summary>
-    public static GuestMemory Allocate(ulong size)
-    {
-        using var memfd = new SafeFileDescriptor(Libc.MemfdCreate("hypersharp-guest", Libc.MFD_CLOEXEC));
-        if (memfd.IsInvalid)
-        {
-            throw new HypervisorException("memfd_create(guest memory)", Marshal.GetLastPInvokeError());
-        }
-
-        if (Libc.FTruncate(memfd.Number, (long)size) < 0)
-        {
-            throw new HypervisorException("ftruncate(guest memory)", Marshal.GetLastPInvokeError());
-        }
-
-        // The mapping keeps the file alive; the descriptor is not needed after mmap.
-        return new GuestMemory(MapPrivate(memfd, size), size, pristine: null);
-    }
+    public static GuestMemory Allocate(ulong size) => new(MemoryProvider.Current.AllocateZeroed(size), size, pristine: null);
 
     /// <summary>Memory that starts as a copy-on-write view of <paramref name="image"/>.</summary>
     public static GuestMemory FromImage(MemoryImage image)
     {
-        var pristine = MapPristine(image);
+        var pristine = MemoryProvider.Current.MapReadOnly(image.File, image.Size);
         try
         {
-            var memory = new GuestMemory(MapPrivate(image.Memfd, image.Size), image.Size, pristine);
-            memory.HoldBacking(image.Memfd);
+            var memory = new GuestMemory(MemoryProvider.Current.MapCopyOnWrite(image.File, image.Size), image.Size, pristine);
+            memory.HoldBacking(image.File);
             return memory;
         }
         catch
@@ -83,13 +70,13 @@ internal sealed class GuestMemory : IDisposable
     public unsafe MemoryImage Capture()
     {
         var candidates = new ulong[DirtyBitmapLength];
-        if (!TouchedPages.TryMark(_mapping.Address, (long)(Size / GuestAbi.PageSize), candidates))
+        if (!MemoryProvider.Current.TryMarkTouchedPages(_mapping.Address, (long)(Size / GuestAbi.PageSize), candidates))
         {
             candidates.AsSpan().Fill(ulong.MaxValue);
         }
         else if (_backing is not null)
         {
-            MemoryImage.MarkDataExtents(_backing.Target, Size, candidates);
+            MemoryProvider.Current.MarkDataExtents(_backing.Target, Size, candidates);
         }
 
         // SAFETY: the mapping is Size bytes long and stays mapped while this object lives, which the capturing sandbox ensures.
@@ -132,30 +119,12 @@ internal sealed class GuestMemory : IDisposable
             throw new ArgumentException($"The image is 0x{image.Size:x} bytes; guest memory is 0x{Size:x}.", nameof(image));
         }
 
-        var addRef = false;
-        try
-        {
-            image.Memfd.DangerousAddRef(ref addRef);
-            var address = Libc.MMap(_mapping.Address, (nuint)Size, Libc.PROT_READ | Libc.PROT_WRITE,
-                Libc.MAP_PRIVATE | Libc.MAP_FIXED | Libc.MAP_NORESERVE, image.Memfd.Number, 0);
-            if (address == Libc.MAP_FAILED)
-            {
-                throw new HypervisorException("mmap(MAP_FIXED, snapshot)", Marshal.GetLastPInvokeError());
-            }
-        }
-        finally
-        {
-            if (addRef)
-            {
-                image.Memfd.DangerousRelease();
-            }
-        }
-
+        MemoryProvider.Current.RemapCopyOnWrite(_mapping, image.File, Size);
         var previous = _pristine;
-        _pristine = MapPristine(image);
+        _pristine = MemoryProvider.Current.MapReadOnly(image.File, image.Size);
         previous?.Dispose();
         ReleaseBacking();
-        HoldBacking(image.Memfd);
+        HoldBacking(image.File);
     }
 
     /// <summary>
@@ -188,20 +157,13 @@ internal sealed class GuestMemory : IDisposable
         ReleaseBacking();
     }
 
-    private void HoldBacking(SafeFileDescriptor file) => _backing = new SafeHandleReference<SafeFileDescriptor>(file);
+    private void HoldBacking(SafeHandle file) => _backing = new SafeHandleReference<SafeHandle>(file);
 
     private void ReleaseBacking()
     {
         _backing?.Dispose();
         _backing = null;
     }
-
-    /// <summary>A read-only shared view of the image: the page cache's copy, never written, costing no memory of its own.</summary>
-    private static SafeMemoryMapping MapPristine(MemoryImage image) =>
-        SafeMemoryMapping.Map("mmap(snapshot image, read-only)", (nuint)image.Size, Libc.PROT_READ,
-            Libc.MAP_SHARED | Libc.MAP_NORESERVE, image.Memfd, 0);
-
-    private static SafeMappedView MapPrivate(SafeFileDescriptor memfd, ulong size) => ICopyOnWriteMapper.Current.MapCopyOnWrite(memfd, size);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ThrowOutOfRange(ulong address, ulong length) =>

@@ -11,8 +11,8 @@ internal static class HostIdentity
     /// <summary>The snapshot format version this library writes and the only one it reads (docs/snapshot-format.md, "Versioning").</summary>
     public const int FormatVersion = 1;
 
-    /// <summary>The only hypervisor backend so far.</summary>
-    public const string Hypervisor = "kvm";
+    /// <summary>The hypervisor backend in use (<see cref="Hypervisors.IHypervisorBackend.Name"/>).</summary>
+    public static string Hypervisor => Hypervisors.HypervisorBackend.Current.Name;
 
     /// <summary><c>x86_64</c>, <c>aarch64</c>, or the runtime's name for any other architecture.</summary>
     public static string Architecture { get; } = RuntimeInformation.ProcessArchitecture switch

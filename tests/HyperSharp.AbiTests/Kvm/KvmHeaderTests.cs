@@ -16,7 +16,7 @@ public sealed class KvmHeaderTests
         asserts.Struct<StandardRegisters>("struct kvm_regs");
         asserts.Struct<SegmentRegister>("struct kvm_segment");
         asserts.Struct<DescriptorTable>("struct kvm_dtable", ("Padding0", "padding"), ("Padding1", "padding[1]"), ("Padding2", "padding[2]"));
-        asserts.Struct<SpecialRegisters>("struct kvm_sregs", ("PendingInterrupts", "interrupt_bitmap"));
+        asserts.Struct<SpecialRegisters>("struct kvm_sregs", ("InterruptBitmap", "interrupt_bitmap"));
         asserts.Struct<KvmUserspaceMemoryRegion>("struct kvm_userspace_memory_region");
         asserts.Struct<KvmCpuidEntry2>("struct kvm_cpuid_entry2", ("Padding0", "padding"), ("Padding1", "padding[1]"), ("Padding2", "padding[2]"));
         asserts.Struct<KvmCpuid2Header>("struct kvm_cpuid2");

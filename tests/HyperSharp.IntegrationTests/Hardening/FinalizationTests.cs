@@ -29,7 +29,7 @@ public sealed class FinalizationTests
     {
         using var origin = Sandbox.Create(Guests.SimpleGuest);
         using var snapshot = origin.Snapshot();
-        var image = InodeOf(snapshot.Memory.Memfd.Number);
+        var image = InodeOf(((HyperSharp.Interop.SafeFileDescriptor)snapshot.Memory.File).Number);
         for (var i = 0; i < count; i++)
         {
             Assert.Equal(3, Sandbox.FromSnapshot(snapshot).Call<int>("Add", 1, 2));

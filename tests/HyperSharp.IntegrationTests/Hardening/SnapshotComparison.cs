@@ -51,5 +51,5 @@ internal static class SnapshotComparison
     }
 
     /// <summary>The image's file, read through a second descriptor of it.</summary>
-    private static byte[] ReadImage(Snapshot snapshot) => File.ReadAllBytes($"/proc/self/fd/{snapshot.Memory.Memfd.Number}");
+    private static byte[] ReadImage(Snapshot snapshot) => File.ReadAllBytes($"/proc/self/fd/{((HyperSharp.Interop.SafeFileDescriptor)snapshot.Memory.File).Number}");
 }

@@ -49,7 +49,8 @@ public sealed class GuestOutputFuzzTests : IDisposable
         host.Define("HostRepeat", (int n) => new string('x', Math.Clamp(n, 0, 8192)));
         host.Define("HostVoid", () => { });
         host.Define("Throws", int () => throw new InvalidOperationException("host function exploded"));
-        _dispatcher = new HostCallDispatcher(_memory, _layout, host.Freeze().Functions);
+        // No sandbox exists here (no VM is needed to decode); none of these host functions asks for its Caller.
+        _dispatcher = new HostCallDispatcher(new GuestBuffers(_memory, _layout), host.Freeze().Functions, caller: null!);
     }
 
     /// <summary>Valid CALLs of the host functions above, sometimes with a wrong name, arity, argument or return type.</summary>

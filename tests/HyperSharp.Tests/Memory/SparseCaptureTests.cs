@@ -1,5 +1,6 @@
 using HyperSharp.Interop;
 using HyperSharp.Memory;
+using HyperSharp.MemoryProviders;
 using Xunit;
 
 namespace HyperSharp.Tests.Memory;
@@ -27,7 +28,7 @@ public sealed unsafe class SparseCaptureTests
         }
 
         var bitmap = new ulong[PageBitmap.WordsFor(pages * Page)];
-        MemoryImage.MarkDataExtents(memfd, pages * Page, bitmap);
+        MemoryProvider.Current.MarkDataExtents(memfd, pages * Page, bitmap);
 
         Assert.Equal([(0L, 3L), (500L, 501L), (999L, 1000L)], Runs(bitmap, pages));
     }
@@ -38,7 +39,7 @@ public sealed unsafe class SparseCaptureTests
         using var memfd = new SafeFileDescriptor(Libc.MemfdCreate("sparse-capture-test", Libc.MFD_CLOEXEC));
         Assert.Equal(0, Libc.FTruncate(memfd.Number, 64 * Page));
         var bitmap = new ulong[1];
-        MemoryImage.MarkDataExtents(memfd, 64 * Page, bitmap);
+        MemoryProvider.Current.MarkDataExtents(memfd, 64 * Page, bitmap);
         Assert.Equal(0UL, bitmap[0]);
     }
 
@@ -56,7 +57,7 @@ public sealed unsafe class SparseCaptureTests
             ((byte*)address)[(299 * Page) + 4095] = 1;
 
             var bitmap = new ulong[PageBitmap.WordsFor(pages * Page)];
-            Assert.True(TouchedPages.TryMark(address, pages, bitmap));
+            Assert.True(MemoryProvider.Current.TryMarkTouchedPages(address, pages, bitmap));
             Assert.Equal([(5L, 7L), (299L, 300L)], Runs(bitmap, pages));
         }
         finally
@@ -86,7 +87,7 @@ public sealed unsafe class SparseCaptureTests
         // Page 6 holds data but was not a candidate: the caller promised it reads as zero, so it is a hole.
         Assert.Equal(2UL, image.DataPages);
         var bitmap = new ulong[1];
-        MemoryImage.MarkDataExtents(image.Memfd, image.Size, bitmap);
+        MemoryProvider.Current.MarkDataExtents(image.File, image.Size, bitmap);
         Assert.Equal([(1L, 2L), (3L, 4L)], Runs(bitmap, 8));
     }
 

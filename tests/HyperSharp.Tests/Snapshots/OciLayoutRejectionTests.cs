@@ -366,7 +366,7 @@ public sealed class OciLayoutRejectionTests : IDisposable
             c["vcpu"]!["xsave"] = Convert.ToBase64String(new byte[4096]);
             c["vcpu"]!["special_registers"]!["interrupt_bitmap"] = new JsonArray(1, 2);
         });
-        Expect(SnapshotFormatError.BadVcpuState);
+        Expect(SnapshotFormatError.MalformedJson);
     }
 
     [Fact]

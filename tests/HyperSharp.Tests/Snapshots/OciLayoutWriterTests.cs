@@ -82,7 +82,7 @@ public sealed class OciLayoutWriterTests : IDisposable
             Assert.Equal(original.HostFunctions, loaded.HostFunctions);
             Assert.Equal(original.Vcpu.Registers, loaded.Vcpu.Registers);
             Assert.Equal(original.Vcpu.SpecialRegisters.Cs, loaded.Vcpu.SpecialRegisters.Cs);
-            Assert.Equal(original.Vcpu.SpecialRegisters.PendingInterrupts[2], loaded.Vcpu.SpecialRegisters.PendingInterrupts[2]);
+            Assert.Equal(original.Vcpu.SpecialRegisters.InterruptBitmap[2], loaded.Vcpu.SpecialRegisters.InterruptBitmap[2]);
             Assert.Equal(original.Vcpu.SpecialRegisters.Cr3, loaded.Vcpu.SpecialRegisters.Cr3);
             Assert.Equal(original.Vcpu.Xsave, loaded.Vcpu.Xsave);
             Assert.Equal(original.Vcpu.Msrs, loaded.Vcpu.Msrs);
@@ -179,6 +179,6 @@ public sealed class OciLayoutWriterTests : IDisposable
         File.WriteAllText(Path.Combine(_fixture.Layout, "unrelated.txt"), "keep me");
         var e = Assert.Throws<SnapshotFormatException>(() => snapshot.Save(_fixture.Layout, "ok"));
         Assert.Equal(SnapshotFormatError.NotAnOciLayout, e.Reason);
-        Assert.True(OciTag.IsValid("_a.b-C9") && OciTag.IsValid(new string('x', 128)));
+        Assert.True(SnapshotTag.IsValid("_a.b-C9") && SnapshotTag.IsValid(new string('x', 128)));
     }
 }

@@ -1,7 +1,7 @@
 using System.Text;
 using CsCheck;
 using HyperSharp.Snapshots;
-using HyperSharp.Snapshots.Oci;
+using HyperSharp.Snapshots.Config;
 using HyperSharp.Tests.Fuzzing;
 using Xunit;
 
@@ -19,8 +19,7 @@ public sealed class SnapshotConfigFuzzTests
 {
     private const long DefaultIterations = 20_000;
 
-    private static readonly byte[] s_config = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(
-        SnapshotConfigMapper.ToConfig(SnapshotLayoutFixture.CreateSnapshot()), SnapshotConfigJsonContext.Default.SnapshotConfig);
+    private static readonly byte[] s_config = SnapshotConfigWriter.Write(SnapshotConfig.Of(SnapshotLayoutFixture.CreateSnapshot()));
 
     private static readonly string[] s_replacements =
     [

@@ -39,7 +39,7 @@ internal sealed class SnapshotLayoutFixture : IDisposable
         memory[0x2000] = (byte)seed;
         var special = new SpecialRegisters { Cr0 = 0x80050033, Cr3 = GuestAbi.PageTablesAddress, Cr4 = 0x6a0, Efer = 0xd01 };
         special.Cs = new SegmentRegister { Selector = GuestAbi.SelectorCode, Present = 1, L = 1, S = 1, Type = 11, G = 1, Limit = 0xffffffff };
-        special.PendingInterrupts[2] = 0x55;
+        special.InterruptBitmap[2] = 0x55;
         var vcpu = new VcpuState
         {
             Registers = new StandardRegisters { Rip = layout.ImageBase + 0x10, Rsp = layout.StackTop - 0x40, Rax = 42, R15 = ulong.MaxValue, Rflags = 2 },

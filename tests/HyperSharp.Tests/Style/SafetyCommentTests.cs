@@ -3,7 +3,10 @@ using Xunit;
 
 namespace HyperSharp.Tests.Style;
 
-/// <summary>Every unsafe block and pointer dereference in the library names its invariant in a SAFETY comment.</summary>
+/// <summary>
+/// Every unsafe block, pointer dereference and use of a SafeHandle's raw handle (<c>DangerousAddRef</c>,
+/// <c>DangerousGetHandle</c>) in the library names its invariant in a SAFETY comment.
+/// </summary>
 public sealed partial class SafetyCommentTests
 {
     [Fact]
@@ -32,7 +35,7 @@ public sealed partial class SafetyCommentTests
         Assert.True(missing.Count == 0, "Unsafe code without a // SAFETY: comment:\n" + string.Join('\n', missing));
     }
 
-    /// <summary>An unsafe block, a fixed statement, or a pointer dereference/cast that reads or writes memory.</summary>
+    /// <summary>An unsafe block, a fixed statement, a pointer dereference/cast that reads or writes memory, or a raw handle.</summary>
     private static bool NeedsSafetyComment(string line)
     {
         var code = line.Trim();
@@ -43,6 +46,8 @@ public sealed partial class SafetyCommentTests
 
         return code.StartsWith("unsafe {", StringComparison.Ordinal) || code == "unsafe"
             || code.StartsWith("fixed (", StringComparison.Ordinal)
+            || code.Contains(".DangerousAddRef(", StringComparison.Ordinal)
+            || code.Contains(".DangerousGetHandle(", StringComparison.Ordinal)
             || PointerAccess().IsMatch(code);
     }
 

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using HyperSharp.Snapshots;
-using HyperSharp.Snapshots.Oci;
 
 namespace HyperSharp.Cli.Commands.Snapshots;
 
@@ -34,27 +32,26 @@ internal static class InspectCommand
 
     private static int Execute(string directory, string reference, TextWriter output)
     {
-        var snapshot = SnapshotDirectory.Describe(directory, reference);
-        var config = snapshot.Settings;
-        var layout = config.Layout;
+        var snapshot = SnapshotDirectory.Inspect(directory, reference);
+        var sizes = snapshot.Options;
         var rows = new List<(string Key, string Value)>
         {
             ("Tags", snapshot.Tags.Count == 0 ? "none (reachable by digest only)" : string.Join(", ", snapshot.Tags)),
-            ("Saved", snapshot.Manifest.Annotations?.GetValueOrDefault(MediaTypes.CreatedAnnotation) ?? "not recorded"),
-            ("Format version", Number(config.FormatVersion)),
-            ("Guest ABI version", Number(config.AbiVersion)),
-            ("Architecture", config.Architecture),
-            ("Hypervisor", config.Hypervisor),
-            ("CPU vendor", config.CpuVendor),
-            ("Library version", config.LibraryVersion),
-            ("Loadable here", Compatibility(config)),
-            ("Generation", Number(config.Generation)),
-            ("Memory size", ByteSizes.Format(config.MemorySize)),
-            ("Layout", $"image {ByteSizes.Format(layout.ImageSize)}, heap {ByteSizes.Format(layout.HeapSize)}, stack {ByteSizes.Format(layout.StackSize)}, "
-                + $"input {ByteSizes.Format(layout.InputSize)}, output {ByteSizes.Format(layout.OutputSize)}, page tables {ByteSizes.Format(layout.PageTablesSize)}"),
-            ("Manifest", Blob(snapshot.Manifest)),
-            ("Config", Blob(snapshot.Config)),
-            ("Memory", Blob(snapshot.Memory)),
+            ("Saved", snapshot.Saved?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) ?? "not recorded"),
+            ("Format version", Number(snapshot.FormatVersion)),
+            ("Guest ABI version", Number(snapshot.AbiVersion)),
+            ("Architecture", snapshot.Architecture),
+            ("Hypervisor", snapshot.Hypervisor),
+            ("CPU vendor", snapshot.CpuVendor),
+            ("Library version", snapshot.LibraryVersion),
+            ("Loadable here", snapshot.IsLoadableHere ? "yes" : $"no: {string.Join("; ", snapshot.Incompatibilities)}"),
+            ("Generation", Number(snapshot.Generation)),
+            ("Memory size", ByteSizes.Format(snapshot.MemorySize)),
+            ("Layout", $"image {ByteSizes.Format(snapshot.ImageSize)}, heap {ByteSizes.Format(sizes.HeapSize)}, stack {ByteSizes.Format(sizes.StackSize)}, "
+                + $"input {ByteSizes.Format(sizes.InputBufferSize)}, output {ByteSizes.Format(sizes.OutputBufferSize)}, page tables {ByteSizes.Format(snapshot.PageTablesSize)}"),
+            ("Manifest", Blob(snapshot.ManifestDigest, snapshot.ManifestSize)),
+            ("Config", Blob(snapshot.ConfigDigest, snapshot.ConfigSize)),
+            ("Memory", Blob(snapshot.MemoryDigest, snapshot.MemoryBlobSize)),
         };
         var width = rows.Max(row => row.Key.Length) + 2;
         foreach (var (key, value) in rows)
@@ -62,38 +59,21 @@ internal static class InspectCommand
             output.WriteLine(key.PadRight(width) + value);
         }
 
-        Functions(output, "Guest functions", config.GuestFunctions);
-        Functions(output, "Host functions", config.HostFunctions);
+        Functions(output, "Guest functions", snapshot.GuestFunctions);
+        Functions(output, "Host functions", snapshot.HostFunctions);
         return ExitCodes.Success;
     }
 
-    /// <summary>Whether <see cref="Snapshot.Load"/> would accept the config on this host (versions, platform, layout, vCPU state).</summary>
-    private static string Compatibility(SnapshotConfig config)
-    {
-        try
-        {
-            SnapshotConfigValidator.Validate(config);
-        }
-        catch (SnapshotFormatException e)
-        {
-            return $"no: {e.Reason}: {e.Message}";
-        }
-
-        var mismatches = SnapshotFiles.HostMismatches(SnapshotConfigMapper.ToVcpu(config.Vcpu));
-        return mismatches.Count == 0 ? "yes" : $"no: {string.Join("; ", mismatches)}";
-    }
-
-    private static void Functions(TextWriter output, string title, List<SnapshotConfigFunction> functions)
+    private static void Functions(TextWriter output, string title, IReadOnlyList<GuestFunctionSignature> functions)
     {
         output.WriteLine($"{title} ({functions.Count})");
         foreach (var function in functions)
         {
-            output.WriteLine($"  {SnapshotConfigMapper.ToSignature(function)}");
+            output.WriteLine($"  {function}");
         }
     }
 
-    private static string Blob(OciDescriptor descriptor) =>
-        string.Create(CultureInfo.InvariantCulture, $"{descriptor.Digest}  {descriptor.Size:N0} bytes");
+    private static string Blob(string digest, long size) => string.Create(CultureInfo.InvariantCulture, $"{digest}  {size:N0} bytes");
 
     private static string Number<T>(T value)
         where T : IFormattable => value.ToString(null, CultureInfo.InvariantCulture);

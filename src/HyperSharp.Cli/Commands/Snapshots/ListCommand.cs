@@ -26,18 +26,18 @@ internal static class ListCommand
         SnapshotDirectory.RequireExists(directory);
         var rows = new List<string[]> { s_header };
         var exitCode = ExitCodes.Success;
-        foreach (var entry in SnapshotDirectory.Index(directory).Manifests)
+        foreach (var entry in Snapshot.List(directory))
         {
-            var tag = entry.RefName ?? "<none>";
+            var tag = entry.Tag ?? "<none>";
             try
             {
-                var snapshot = SnapshotDirectory.Describe(directory, entry.Digest);
-                rows.Add([tag, entry.Digest, ByteSizes.Format((ulong)snapshot.Memory.Size), snapshot.Settings.Generation.ToString(CultureInfo.InvariantCulture)]);
+                var snapshot = Snapshot.Inspect(directory, entry.ManifestDigest);
+                rows.Add([tag, entry.ManifestDigest, ByteSizes.Format((ulong)snapshot.MemoryBlobSize), snapshot.Generation.ToString(CultureInfo.InvariantCulture)]);
             }
             catch (SnapshotFormatException e)
             {
                 // One broken entry should not hide the others; the exit code still reports it.
-                rows.Add([tag, entry.Digest, $"unreadable: {e.Reason}", ""]);
+                rows.Add([tag, entry.ManifestDigest, $"unreadable: {e.Reason}", ""]);
                 exitCode = ExitCodes.BadSnapshot;
             }
         }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using HyperSharp.Snapshots.Oci;
 
 namespace HyperSharp.Cli.Commands.Snapshots;
 
@@ -28,10 +27,7 @@ internal static class RemoveCommand
     private static int Execute(string directory, string tag, bool durable, TextWriter output)
     {
         SnapshotDirectory.RequireExists(directory);
-        if (!OciTag.IsValid(tag))
-        {
-            throw new UsageException($"'{tag}' is not a valid tag: 1-{OciTag.MaxLength} characters of A-Z a-z 0-9 _ . -, not starting with . or -.");
-        }
+        SnapshotDirectory.RequireValidTag(tag);
 
         SnapshotDirectory.Delete(directory, tag, durable);
         output.WriteLine($"removed '{tag}' from {directory}");

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Diagnostics;
-using HyperSharp.Snapshots.Oci;
 
 namespace HyperSharp.Cli.Commands.Snapshots;
 
@@ -20,7 +19,7 @@ internal static class SaveCommand
         var directory = new Argument<string>("dir") { Description = "The OCI image layout directory; created if missing, other tags in it are kept." };
         var tag = new Option<string>("--tag")
         {
-            Description = "The tag to save under (1-128 of A-Z a-z 0-9 _ . -, not starting with . or -); an existing tag is moved.",
+            Description = $"The tag to save under ({SnapshotTag.Rule}); an existing tag is moved.",
             Required = true,
         };
         var call = new Option<string[]>(CallName)
@@ -55,10 +54,7 @@ internal static class SaveCommand
 
     private static int Execute(string guestPath, string directory, string tag, List<string[]> setUpCalls, SandboxOptions options, SnapshotSaveOptions saveOptions, TextWriter output, TextWriter error)
     {
-        if (!OciTag.IsValid(tag))
-        {
-            throw new UsageException($"'{tag}' is not a valid tag: 1-{OciTag.MaxLength} characters of A-Z a-z 0-9 _ . -, not starting with . or -.");
-        }
+        SnapshotDirectory.RequireValidTag(tag);
 
         var calls = new GuestCalls(output, error);
         var start = Stopwatch.GetTimestamp();

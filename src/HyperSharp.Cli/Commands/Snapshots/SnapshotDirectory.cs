@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using HyperSharp.Snapshots.Oci;
 
 namespace HyperSharp.Cli.Commands.Snapshots;
 
@@ -20,13 +19,21 @@ internal static class SnapshotDirectory
         }
     }
 
+    /// <summary>Fails with a usage error unless <paramref name="tag"/> is a valid tag.</summary>
+    public static void RequireValidTag(string tag)
+    {
+        if (!SnapshotTag.IsValid(tag))
+        {
+            throw new UsageException($"'{tag}' is not a valid tag: {SnapshotTag.Rule}.");
+        }
+    }
+
     /// <summary>Fails with a usage error unless <paramref name="reference"/> is a tag or a <c>sha256:</c> digest.</summary>
     public static void RequireValidReference(string reference)
     {
-        if (!OciTag.IsValid(reference) && !Sha256Digest.TryParse(reference, out _))
+        if (!SnapshotTag.IsValidReference(reference))
         {
-            throw new UsageException($"'{reference}' is neither a tag (1-{OciTag.MaxLength} of A-Z a-z 0-9 _ . -, not starting with . or -) "
-                + "nor a manifest digest (sha256: and 64 lower-case hex digits).");
+            throw new UsageException($"'{reference}' is not {SnapshotTag.ReferenceRule}.");
         }
     }
 
@@ -62,34 +69,10 @@ internal static class SnapshotDirectory
     }
 
     /// <summary>The tags in <c>index.json</c>, in index order.</summary>
-    public static List<string> Tags(string directory) => [.. Index(directory).Manifests.Select(m => m.RefName).OfType<string>().Distinct()];
+    public static List<string> Tags(string directory) => [.. Snapshot.List(directory).Select(e => e.Tag).OfType<string>().Distinct()];
 
-    /// <summary>The checked <c>oci-layout</c> file's layout's <c>index.json</c>.</summary>
-    public static OciIndex Index(string directory)
-    {
-        using var layout = LayoutDirectory.Open(directory);
-        OciLayoutReader.ReadLayoutMarker(layout);
-        return OciLayoutReader.ReadIndex(layout);
-    }
-
-    /// <summary>Reads what <paramref name="reference"/> names, with every structural check but no digest verification.</summary>
-    public static SnapshotDescription Describe(string directory, string reference) => WithTagList(directory, () =>
-    {
-        using var artifact = OciLayoutReader.Read(directory, reference, verifyDigests: false);
-        using var layout = LayoutDirectory.Open(directory);
-        var index = OciLayoutReader.ReadIndex(layout);
-        var digest = artifact.ManifestDigest.ToString();
-        var entries = index.Manifests.Where(m => m.Digest == digest).ToList();
-        using var manifestFile = layout.OpenBlob(artifact.ManifestDigest);
-        var manifest = OciLayoutReader.Parse(manifestFile.ReadAll(OciLayoutReader.MaxJsonSize), OciJsonContext.Default.OciManifest, "manifest");
-        var config = OciLayoutReader.ParseConfig(artifact.Config);
-        return new SnapshotDescription(
-            [.. entries.Select(m => m.RefName).OfType<string>()],
-            entries[0],
-            manifest.Config,
-            manifest.Layers[0],
-            config);
-    });
+    /// <summary>What <paramref name="reference"/> names, with every structural check but no digest verification.</summary>
+    public static SnapshotInfo Inspect(string directory, string reference) => WithTagList(directory, () => Snapshot.Inspect(directory, reference));
 
     /// <summary>Loads <paramref name="reference"/> and measures how long it took.</summary>
     public static (Snapshot Snapshot, TimeSpan Elapsed) Load(string directory, string reference, bool verifyDigests) => WithTagList(directory, () =>
@@ -128,16 +111,3 @@ internal static class SnapshotDirectory
         }
     }
 }
-
-/// <summary>One manifest of a snapshot directory as <see cref="SnapshotDirectory.Describe"/> read it.</summary>
-/// <param name="Tags">Every tag naming this manifest; empty when it is reachable only by digest.</param>
-/// <param name="Manifest">The index entry: manifest digest and size.</param>
-/// <param name="Config">The config blob's descriptor.</param>
-/// <param name="Memory">The memory layer's descriptor.</param>
-/// <param name="Settings">The parsed config, not checked against this host.</param>
-internal sealed record SnapshotDescription(
-    IReadOnlyList<string> Tags,
-    OciDescriptor Manifest,
-    OciDescriptor Config,
-    OciDescriptor Memory,
-    SnapshotConfig Settings);

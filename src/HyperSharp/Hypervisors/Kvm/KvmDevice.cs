@@ -123,11 +123,8 @@ internal sealed class KvmDevice : IDisposable
         }
     }
 
-    /// <summary>Wraps <c>KVM_CHECK_EXTENSION</c>: 0 when absent, otherwise a capability-specific positive value.</summary>
-    public int CheckExtension(KvmCapability capability) => Math.Max(0, Libc.Ioctl(_fd, KvmIoctls.KVM_CHECK_EXTENSION, (nint)capability));
-
     /// <summary>Wraps <c>KVM_CREATE_VM</c>.</summary>
-    public SafeFileDescriptor CreateVmFd()
+    public KvmVm CreateVm()
     {
         var vm = new SafeFileDescriptor(Libc.Ioctl(_fd, KvmIoctls.KVM_CREATE_VM, 0));
         if (vm.IsInvalid)
@@ -137,7 +134,7 @@ internal sealed class KvmDevice : IDisposable
             throw new HypervisorException("KVM_CREATE_VM", errno);
         }
 
-        return vm;
+        return new KvmVm(vm);
     }
 
     /// <summary>Whether this device holds an idle VM that keeps KVM's static keys enabled (the shared device does).</summary>

@@ -3,10 +3,15 @@ using HyperSharp.Interop;
 
 namespace HyperSharp.Hypervisors.Kvm;
 
-/// <summary>A KVM VM fd with its memory slots and its single vCPU.</summary>
-internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
+/// <summary>
+/// HyperSharp's use of a KVM VM (<see cref="KvmVm"/>) and its single vCPU (<see cref="KvmVcpu"/>): the policy on top of
+/// the ioctl wrappers. Registers restored with <c>KVM_CAP_SYNC_REGS</c> ride on the next <c>KVM_RUN</c>; ioctls that
+/// would only write reset values again are left out; a stop request sets <c>immediate_exit</c> and kicks the run thread
+/// with a signal; an exit KVM would complete later is settled when a run fails.
+/// </summary>
+internal sealed class KvmVirtualMachine : IVirtualMachine
 {
-    private readonly SafeFileDescriptor _fd;
+    private readonly KvmVm _vm;
     private readonly KvmVcpu _vcpu;
     private readonly uint[] _stateMsrs;
     private readonly int _kickSignal;
@@ -37,10 +42,10 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
 
     public KvmVirtualMachine(KvmDevice device)
     {
-        _fd = device.CreateVmFd();
+        _vm = device.CreateVm();
         try
         {
-            _vcpu = new KvmVcpu(CreateVcpu(0), device.VcpuMmapSize, device.XsaveSize);
+            _vcpu = new KvmVcpu(_vm.CreateVcpu(0), device.VcpuMmapSize, device.XsaveSize);
             _stateMsrs = device.VcpuStateMsrs;
             _kickSignal = VcpuKickSignal.Number;
             _syncRegs = device.SyncRegs;
@@ -49,43 +54,23 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
         catch
         {
             _vcpu?.Dispose();
-            _fd.Dispose();
+            _vm.Dispose();
             throw;
         }
     }
 
-    /// <summary>Wraps <c>KVM_SET_USER_MEMORY_REGION</c>, with dirty-page logging on.</summary>
-    public void MapMemory(uint slot, ulong guestAddress, nint hostAddress, ulong size)
-    {
-        var region = new KvmUserspaceMemoryRegion
+    /// <summary>One memory slot, with dirty-page logging on.</summary>
+    public void MapMemory(uint slot, ulong guestAddress, nint hostAddress, ulong size) =>
+        _vm.SetUserMemoryRegion(new KvmUserspaceMemoryRegion
         {
             Slot = slot,
             Flags = KvmDirtyLog.KVM_MEM_LOG_DIRTY_PAGES,
             GuestPhysAddr = guestAddress,
             MemorySize = size,
             UserspaceAddr = (ulong)hostAddress,
-        };
-        // SAFETY: `region` is a local (never moves) of kvm_userspace_memory_region size.
-        if (Libc.Ioctl(_fd, KvmIoctls.KVM_SET_USER_MEMORY_REGION, &region) < 0)
-        {
-            throw new HypervisorException("KVM_SET_USER_MEMORY_REGION", Marshal.GetLastPInvokeError());
-        }
-    }
+        });
 
-    /// <summary>Wraps <c>KVM_GET_DIRTY_LOG</c>, which also clears the log (write-protecting the pages again).</summary>
-    public void GetDirtyPages(uint slot, Span<ulong> bitmap)
-    {
-        // SAFETY: fixed pins the bitmap for the call; `log` is a local of kvm_dirty_log size; the kernel writes one
-        // bit per page of the slot into the bitmap, whose length the caller sized from the slot (GuestMemory.DirtyBitmapLength).
-        fixed (ulong* pointer = bitmap)
-        {
-            var log = new KvmDirtyLog { Slot = slot, DirtyBitmap = (ulong)pointer };
-            if (Libc.Ioctl(_fd, KvmIoctls.KVM_GET_DIRTY_LOG, &log) < 0)
-            {
-                throw new HypervisorException("KVM_GET_DIRTY_LOG", Marshal.GetLastPInvokeError());
-            }
-        }
-    }
+    public void GetDirtyPages(uint slot, Span<ulong> bitmap) => _vm.GetDirtyLog(slot, bitmap);
 
     public VcpuExit Run()
     {
@@ -240,7 +225,7 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
     public void Dispose()
     {
         _vcpu.Dispose();
-        _fd.Dispose();
+        _vm.Dispose();
     }
 
     /// <summary>XCR0 is the only XCR KVM reports (index 0, <c>XCR_XFEATURE_ENABLED_MASK</c>).</summary>
@@ -255,19 +240,5 @@ internal sealed unsafe class KvmVirtualMachine : IVirtualMachine
         }
 
         throw new HypervisorException("KVM_GET_XCRS (no XCR0)", Libc.EINVAL);
-    }
-
-    /// <summary>Wraps <c>KVM_CREATE_VCPU</c>.</summary>
-    private SafeFileDescriptor CreateVcpu(int id)
-    {
-        var vcpu = new SafeFileDescriptor(Libc.Ioctl(_fd, KvmIoctls.KVM_CREATE_VCPU, id));
-        if (vcpu.IsInvalid)
-        {
-            var errno = Marshal.GetLastPInvokeError();
-            vcpu.Dispose();
-            throw new HypervisorException("KVM_CREATE_VCPU", errno);
-        }
-
-        return vcpu;
     }
 }

@@ -11,10 +11,10 @@ namespace HyperSharp.Hypervisors.Kvm;
 /// </summary>
 internal sealed class StaticKeyPin : IDisposable
 {
-    private readonly SafeFileDescriptor _vm;
+    private readonly KvmVm _vm;
     private readonly SafeFileDescriptor _vcpu;
 
-    private StaticKeyPin(SafeFileDescriptor vm, SafeFileDescriptor vcpu)
+    private StaticKeyPin(KvmVm vm, SafeFileDescriptor vcpu)
     {
         _vm = vm;
         _vcpu = vcpu;
@@ -23,25 +23,17 @@ internal sealed class StaticKeyPin : IDisposable
     /// <summary>Creates the pair, or returns null when KVM refuses (for instance at a VM or vCPU limit).</summary>
     public static StaticKeyPin? TryCreate(KvmDevice device)
     {
-        SafeFileDescriptor vm;
+        KvmVm? vm = null;
         try
         {
-            vm = device.CreateVmFd();
+            vm = device.CreateVm();
+            return new StaticKeyPin(vm, vm.CreateVcpu(0));
         }
         catch (HypervisorException)
         {
+            vm?.Dispose();
             return null;
         }
-
-        var vcpu = new SafeFileDescriptor(Libc.Ioctl(vm, KvmIoctls.KVM_CREATE_VCPU, 0));
-        if (vcpu.IsInvalid)
-        {
-            vcpu.Dispose();
-            vm.Dispose();
-            return null;
-        }
-
-        return new StaticKeyPin(vm, vcpu);
     }
 
     public void Dispose()

@@ -21,10 +21,9 @@ internal static class OciLayoutReader
         {
             Sha256Digest.Parse(reference, "reference");
         }
-        else if (!OciTag.IsValid(reference))
+        else if (!SnapshotTag.IsValid(reference))
         {
-            throw new SnapshotFormatException(SnapshotFormatError.BadReference,
-                $"'{reference}' is neither a tag (1-{OciTag.MaxLength} of A-Z a-z 0-9 _ . -, not starting with . or -) nor a sha256: digest.");
+            throw new SnapshotFormatException(SnapshotFormatError.BadReference, $"'{reference}' is not {SnapshotTag.ReferenceRule}.");
         }
 
         using var layout = LayoutDirectory.Open(directory);
@@ -76,7 +75,8 @@ internal static class OciLayoutReader
                 Verify(memory, memoryDigest);
             }
 
-            return new OciSnapshotArtifact(manifestDigest, config, memory);
+            var entries = index.Manifests.Where(m => m.Digest == manifestDescriptor.Digest).ToList();
+            return new OciSnapshotArtifact(manifestDigest, entries, manifest, config, memory);
         }
         catch
         {
@@ -119,8 +119,8 @@ internal static class OciLayoutReader
     public static T Parse<T>(byte[] json, JsonTypeInfo<T> contract, string what) =>
         Parse(json, bytes => JsonSerializer.Deserialize(bytes, contract), what);
 
-    /// <summary>Parses the snapshot config with <see cref="SnapshotConfigReader"/>; errors as for the other JSON files.</summary>
-    public static SnapshotConfig ParseConfig(byte[] json) => Parse(json, bytes => SnapshotConfigReader.Read(bytes), "snapshot config");
+    /// <summary>Parses the snapshot config with <see cref="Config.SnapshotConfigReader"/>; errors as for the other JSON files.</summary>
+    public static Config.SnapshotConfig ParseConfig(byte[] json) => Parse(json, bytes => Config.SnapshotConfigReader.Read(bytes), "snapshot config");
 
     private static T Parse<T>(byte[] json, Func<byte[], T?> read, string what)
     {

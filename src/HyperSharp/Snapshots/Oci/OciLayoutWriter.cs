@@ -21,7 +21,7 @@ internal static class OciLayoutWriter
 
     /// <summary>Writes the blobs and the tag; returns the manifest digest.</summary>
     /// <param name="directory">The layout; created if missing, merged into if it already is one.</param>
-    /// <param name="tag">A valid tag (<see cref="OciTag"/>).</param>
+    /// <param name="tag">A valid tag (<see cref="SnapshotTag"/>).</param>
     /// <param name="config">The config blob (JSON).</param>
     /// <param name="memory">A readable file of <paramref name="memorySize"/> bytes: the memory layer.</param>
     /// <param name="memorySize">Bytes of <paramref name="memory"/> to store.</param>

@@ -9,7 +9,7 @@ namespace HyperSharp.Snapshots.Oci;
 /// </summary>
 internal static class OciTagRemover
 {
-    /// <summary>Removes every index entry tagged <paramref name="tag"/> (a valid <see cref="OciTag"/>), then collects.</summary>
+    /// <summary>Removes every index entry tagged <paramref name="tag"/> (a valid <see cref="SnapshotTag"/>), then collects.</summary>
     /// <exception cref="SnapshotFormatException">Not a layout (<see cref="SnapshotFormatError.NotAnOciLayout"/>), or no such tag (<see cref="SnapshotFormatError.TagNotFound"/>).</exception>
     public static void Remove(string directory, string tag, bool durable)
     {

@@ -1,6 +1,7 @@
 using HyperSharp.Interop;
+using HyperSharp.Memory;
 
-namespace HyperSharp.Memory;
+namespace HyperSharp.MemoryProviders.Linux;
 
 /// <summary>
 /// Which pages of a mapping this process has ever faulted in, from <c>/proc/self/pagemap</c>: present in RAM or

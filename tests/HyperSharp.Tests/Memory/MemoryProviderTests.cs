@@ -1,15 +1,17 @@
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
-using HyperSharp.Memory;
+using HyperSharp.MemoryProviders;
+using HyperSharp.MemoryProviders.Linux;
+using HyperSharp.MemoryProviders.Windows;
 using Xunit;
 
 namespace HyperSharp.Tests.Memory;
 
 /// <summary>
-/// The platform seam that maps a snapshot memory blob: on each OS, a view of a file opened read-only reads the file,
-/// takes writes, and leaves the file byte for byte as it was.
+/// The memory provider of each OS maps a snapshot memory blob copy-on-write: a view of a file opened read-only reads
+/// the file, takes writes, and leaves the file byte for byte as it was.
 /// </summary>
-public sealed class CopyOnWriteMapperTests : IDisposable
+public sealed class MemoryProviderTests : IDisposable
 {
     private const int PageSize = 4096;
 
@@ -22,18 +24,18 @@ public sealed class CopyOnWriteMapperTests : IDisposable
     public void Dispose() => File.Delete(_path);
 
     [Fact]
-    public void TheCurrentMapperIsTheOneForThisOs() =>
-        Assert.IsType(OperatingSystem.IsWindows() ? typeof(WindowsCopyOnWriteMapper) : typeof(LinuxCopyOnWriteMapper), ICopyOnWriteMapper.Current);
+    public void TheCurrentProviderIsTheOneForThisOs() =>
+        Assert.IsType(OperatingSystem.IsWindows() ? typeof(WindowsMemoryProvider) : typeof(LinuxMemoryProvider), MemoryProvider.Current);
 
     [Fact(Skip = "mmap(MAP_PRIVATE) is the Linux code path", SkipUnless = nameof(IsLinux))]
-    public void LinuxWritesToTheViewNeverReachTheFile() => AssertWritesStayPrivate(new LinuxCopyOnWriteMapper());
+    public void LinuxWritesToTheViewNeverReachTheFile() => AssertWritesStayPrivate(new LinuxMemoryProvider());
 
     [Fact(Skip = "CreateFileMappingW(PAGE_WRITECOPY) + MapViewOfFile(FILE_MAP_COPY) is the Windows code path; it runs on Windows only", SkipUnless = nameof(IsWindows))]
     [SupportedOSPlatform("windows")]
-    public void WindowsWritesToTheViewNeverReachTheFile() => AssertWritesStayPrivate(new WindowsCopyOnWriteMapper());
+    public void WindowsWritesToTheViewNeverReachTheFile() => AssertWritesStayPrivate(new WindowsMemoryProvider());
 
     /// <summary>Maps a four-page file (one page all zero) opened read-only, writes every page, and proves the file unchanged.</summary>
-    private unsafe void AssertWritesStayPrivate(ICopyOnWriteMapper mapper)
+    private unsafe void AssertWritesStayPrivate(IMemoryProvider mapper)
     {
         var content = new byte[4 * PageSize];
         new Random(7).NextBytes(content.AsSpan(0, 3 * PageSize));

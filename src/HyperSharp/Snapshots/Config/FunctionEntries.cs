@@ -1,25 +1,20 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
-namespace HyperSharp.Snapshots.Oci;
+namespace HyperSharp.Snapshots.Config;
 
 /// <summary>
-/// Reads and writes one <see cref="SnapshotConfigFunction"/> by hand, with the same rules the generated contract
-/// applies everywhere else in the config: exactly the three fields, each once, none null, type names only as written.
-/// A snapshot's function table has an entry per guest export (80 for the test guest), and the generated
-/// metadata path spent most of a snapshot file's load time on them.
+/// One function of a config's <c>guest_functions</c> or <c>host_functions</c>: <c>{"name", "return_type",
+/// "parameter_types"}</c>, each exactly once, none null, type names only as written (<c>int</c>, <c>u_long</c>,
+/// <c>bytes</c>, …, snake case).
 /// </summary>
-internal sealed class SnapshotConfigFunctionConverter : JsonConverter<SnapshotConfigFunction>
+internal static class FunctionEntries
 {
-    /// <summary>Each type's name as the config spells it: snake_case (<c>int</c>, <c>u_long</c>, <c>bytes</c>, …).</summary>
     private static readonly (GuestValueType Type, byte[] Name)[] s_typeNames =
         [.. Enum.GetValues<GuestValueType>().Select(t => (t, Encoding.UTF8.GetBytes(JsonNamingPolicy.SnakeCaseLower.ConvertName(t.ToString()))))];
 
-    public override SnapshotConfigFunction Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadFunction(ref reader);
-
-    /// <summary>Reads the function object the reader is on; <see cref="SnapshotConfigReader"/> calls this directly.</summary>
-    public static SnapshotConfigFunction ReadFunction(ref Utf8JsonReader reader)
+    /// <summary>Reads the function object the reader is on.</summary>
+    public static GuestFunctionSignature Read(ref Utf8JsonReader reader)
     {
         Expect(ref reader, JsonTokenType.StartObject, "a function object");
         string? name = null;
@@ -57,21 +52,19 @@ internal sealed class SnapshotConfigFunctionConverter : JsonConverter<SnapshotCo
             }
         }
 
-        return new SnapshotConfigFunction
-        {
-            Name = name ?? throw Missing("name"),
-            ReturnType = returnType ?? throw Missing("return_type"),
-            ParameterTypes = parameterTypes ?? throw Missing("parameter_types"),
-        };
+        return new GuestFunctionSignature(
+            name ?? throw Missing("name"),
+            returnType ?? throw Missing("return_type"),
+            parameterTypes ?? throw Missing("parameter_types"));
     }
 
-    public override void Write(Utf8JsonWriter writer, SnapshotConfigFunction value, JsonSerializerOptions options)
+    public static void Write(Utf8JsonWriter writer, GuestFunctionSignature function)
     {
         writer.WriteStartObject();
-        writer.WriteString("name"u8, value.Name);
-        writer.WriteString("return_type"u8, NameOf(value.ReturnType));
+        writer.WriteString("name"u8, function.Name);
+        writer.WriteString("return_type"u8, NameOf(function.ReturnType));
         writer.WriteStartArray("parameter_types"u8);
-        foreach (var type in value.ParameterTypes)
+        foreach (var type in function.ParameterTypes)
         {
             writer.WriteStringValue(NameOf(type));
         }

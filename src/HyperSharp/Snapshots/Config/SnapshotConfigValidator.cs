@@ -2,11 +2,10 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using HyperSharp.Calls;
-using HyperSharp.Hypervisors.Kvm;
+using HyperSharp.Hypervisors;
 using HyperSharp.Memory;
-using HyperSharp.Snapshots.Oci;
 
-namespace HyperSharp.Snapshots;
+namespace HyperSharp.Snapshots.Config;
 
 /// <summary>
 /// Refuses a <see cref="SnapshotConfig"/> this host cannot resume, before anything is mapped: another format,
@@ -22,7 +21,12 @@ internal static class SnapshotConfigValidator
     public const ulong MaxImageSize = 1UL << 30;
 
     private const int XsaveMinimumSize = 4096;
-    private const int InterruptBitmapWords = 4;
+
+    /// <summary>
+    /// The largest XSAVE area accepted: far above any CPU's (4 KiB without AVX-512 or AMX, about 11 KiB with both), and
+    /// small next to the 1 MiB a config may be.
+    /// </summary>
+    public const int MaxXsaveSize = 64 * 1024;
 
     public static void Validate(SnapshotConfig config)
     {
@@ -51,7 +55,7 @@ internal static class SnapshotConfigValidator
             SnapshotFormatError.BadLayout, $"The image size 0x{l.ImageSize:x} is not a non-zero multiple of 4 KiB up to 1 GiB.");
 
         // SandboxOptions' own rules (range and page alignment), so every loaded snapshot's Options are accepted by FromSnapshot.
-        var options = new SandboxOptions { HeapSize = l.HeapSize, StackSize = l.StackSize, InputBufferSize = l.InputSize, OutputBufferSize = l.OutputSize };
+        var options = l.Sizes;
         try
         {
             options.Validate();
@@ -62,8 +66,12 @@ internal static class SnapshotConfigValidator
         }
 
         var expected = MemoryLayout.Create(l.ImageSize, options);
-        Require(SnapshotConfigMapper.ToLayout(l) == expected, SnapshotFormatError.BadLayout,
-            $"The recorded layout is not the one HyperSharp computes for its image and region sizes.");
+        foreach (var field in MemoryLayout.Fields)
+        {
+            Require(l[field] == expected[field], SnapshotFormatError.BadLayout,
+                $"The recorded layout's {field} is 0x{l[field]:x}, not the 0x{expected[field]:x} HyperSharp computes for its image and region sizes.");
+        }
+
         Require(expected.MemorySize == config.MemorySize, SnapshotFormatError.BadLayout,
             $"The layout covers 0x{expected.MemorySize:x} bytes but memory_size is 0x{config.MemorySize:x}.");
     }
@@ -78,12 +86,11 @@ internal static class SnapshotConfigValidator
             $"RIP 0x{rip:x} is outside the guest image [0x{l.ImageBase:x}, 0x{l.ImageBase + l.ImageSize:x}).");
         Require(rsp >= l.StackBase && rsp - l.StackBase <= l.StackSize, SnapshotFormatError.BadEntryPoint,
             $"RSP 0x{rsp:x} is outside the stack [0x{l.StackBase:x}, 0x{l.StackBase + l.StackSize:x}].");
-        Require(v.Xsave.Length >= XsaveMinimumSize && v.Xsave.Length % 64 == 0 && v.Xsave.Length <= OciLayoutReader.MaxJsonSize,
-            SnapshotFormatError.BadVcpuState, $"The XSAVE area is {v.Xsave.Length} bytes, not a multiple of 64 of at least {XsaveMinimumSize}.");
-        Require(v.Msrs.Count <= KvmVcpu.MaxMsrsPerIoctl, SnapshotFormatError.BadVcpuState,
-            $"The snapshot records {v.Msrs.Count} MSRs; at most {KvmVcpu.MaxMsrsPerIoctl} are carried.");
-        Require(v.SpecialRegisters.InterruptBitmap.Count == InterruptBitmapWords, SnapshotFormatError.BadVcpuState,
-            $"interrupt_bitmap has {v.SpecialRegisters.InterruptBitmap.Count} words, not {InterruptBitmapWords}.");
+        Require(v.Xsave.Length is >= XsaveMinimumSize and <= MaxXsaveSize && v.Xsave.Length % 64 == 0,
+            SnapshotFormatError.BadVcpuState, $"The XSAVE area is {v.Xsave.Length} bytes, not a multiple of 64 from {XsaveMinimumSize} to {MaxXsaveSize}.");
+        var maxMsrs = HypervisorBackend.Current.MaxMsrs;
+        Require(v.Msrs.Length <= maxMsrs, SnapshotFormatError.BadVcpuState,
+            $"The snapshot records {v.Msrs.Length} MSRs; at most {maxMsrs} are carried.");
     }
 
     /// <summary>
@@ -92,7 +99,7 @@ internal static class SnapshotConfigValidator
     /// empty names only for guest functions (the wire format allows a guest to announce one; host function names
     /// cannot be empty).
     /// </summary>
-    private static void ValidateFunctions(List<SnapshotConfigFunction> functions, string kind, bool allowEmptyNames)
+    private static void ValidateFunctions(IReadOnlyList<GuestFunctionSignature> functions, string kind, bool allowEmptyNames)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var f in functions)

@@ -1,24 +1,17 @@
 using System.Text;
 using System.Text.Json;
-using HyperSharp.Snapshots.Oci;
+using HyperSharp.Snapshots.Config;
 using Xunit;
 
 namespace HyperSharp.Tests.Snapshots;
 
-/// <summary>The hand-written function-entry converter keeps the config's rules: three fields, once each, no nulls, exact type names.</summary>
-public sealed class SnapshotConfigFunctionConverterTests
+/// <summary>A config's function entries keep the config's rules: three fields, once each, no nulls, exact type names.</summary>
+public sealed class FunctionEntriesTests
 {
-    private static readonly SnapshotConfigFunctionConverter s_converter = new();
-
     [Fact]
     public void WritesAndReadsBackEveryType()
     {
-        var function = new SnapshotConfigFunction
-        {
-            Name = "Mixed",
-            ReturnType = GuestValueType.ULong,
-            ParameterTypes = [.. Enum.GetValues<GuestValueType>().Where(t => t != GuestValueType.Void)],
-        };
+        var function = new GuestFunctionSignature("Mixed", GuestValueType.ULong, [.. Enum.GetValues<GuestValueType>().Where(t => t != GuestValueType.Void)]);
         var json = Write(function);
         Assert.Contains("\"return_type\":\"u_long\"", json, StringComparison.Ordinal);
 
@@ -41,19 +34,19 @@ public sealed class SnapshotConfigFunctionConverterTests
     [InlineData("""["F","int",[]]""")]
     public void RefusesWhatTheConfigRulesRefuse(string json) => Assert.Throws<JsonException>(() => Read(json));
 
-    private static SnapshotConfigFunction Read(string json)
+    private static GuestFunctionSignature Read(string json)
     {
         var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
         reader.Read();
-        return s_converter.Read(ref reader, typeof(SnapshotConfigFunction), JsonSerializerOptions.Default);
+        return FunctionEntries.Read(ref reader);
     }
 
-    private static string Write(SnapshotConfigFunction function)
+    private static string Write(GuestFunctionSignature function)
     {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream))
         {
-            s_converter.Write(writer, function, JsonSerializerOptions.Default);
+            FunctionEntries.Write(writer, function);
         }
 
         return Encoding.UTF8.GetString(stream.ToArray());
