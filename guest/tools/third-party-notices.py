@@ -7,9 +7,11 @@ Run it by hand whenever guest/third-party/debian-sources.lock or guest/libc/pico
 changes (the build does not need it). For picolibc it lists the copyright and licence of exactly
 the files a guest can contain: the sources in picolibc-sources.mk and the headers the C library
 installs, each looked up in the package's machine-readable copyright file (COPYING.picolibc,
-DEP-5: the last matching Files paragraph wins). For Lua it copies the MIT licence from lua.h.
+DEP-5: the last matching Files paragraph wins). For Lua it copies the MIT licence from lua.h; for
+QuickJS, the copyright lines of the files guest/runtimes/quickjs/runtime.mk compiles and LICENSE.
 """
 import fnmatch
+import functools
 import os
 import re
 import subprocess
@@ -20,6 +22,7 @@ root = os.path.dirname(guest)
 out = os.environ.get("OUT", os.path.join(root, "artifacts", "guests"))
 picolibc = os.path.join(out, "obj", "src", "picolibc")
 lua = os.path.join(out, "obj", "src", "lua5.4")
+quickjs = os.path.join(out, "obj", "src", "quickjs")
 
 
 def paragraphs(text):
@@ -37,15 +40,34 @@ def paragraphs(text):
 
 
 def compiled_files():
-    listing = subprocess.run(["make", "-s", "-C", guest, "-p", "-n"], capture_output=True, text=True).stdout
-    sources = next(l for l in listing.splitlines() if l.startswith("PICOLIBC_SOURCES :="))
-    files = sources.split(":=", 1)[1].split()
+    files = make_variable("PICOLIBC_SOURCES")
     for directory, _, names in os.walk(os.path.join(picolibc, "newlib/libc/include")):
         files += [os.path.relpath(os.path.join(directory, n), picolibc) for n in names if n.endswith(".h")]
     files += ["newlib/libc/tinystdio/stdio.h", "newlib/libc/tinystdio/stdio-bufio.h"]
     machine = os.path.join(picolibc, "newlib/libc/machine/x86/machine")
     files += ["newlib/libc/machine/x86/machine/" + n for n in os.listdir(machine) if n.endswith(".h")]
     return sorted(set(files))
+
+
+@functools.cache
+def make_database():
+    return subprocess.run(["make", "-s", "-C", guest, "-p", "-n"], capture_output=True, text=True).stdout
+
+
+def make_variable(name):
+    listing = make_database()
+    return next(l for l in listing.splitlines() if l.startswith(name + " :=")).split(":=", 1)[1].split()
+
+
+def quickjs_notice():
+    files = [name + ".c" for name in make_variable("QUICKJS_SOURCES")]
+    lines = []
+    for name in files:
+        text = open(os.path.join(quickjs, name), encoding="utf-8").read()
+        holders = re.findall(r"^ \* (Copyright .*)$", text, re.M)
+        lines.append(f"{name} (and its header): " + "; ".join(holders))
+    licence = open(os.path.join(quickjs, "LICENSE"), encoding="utf-8").read().strip()
+    return lines + ["", licence]
 
 
 def main():
@@ -66,8 +88,9 @@ def main():
         "",
         "HyperSharp's repository holds no third-party source. The guest build fetches Debian source",
         "packages (guest/third-party/debian-sources.lock) and compiles parts of them into the guest C",
-        "library and the Lua test guest; those parts, and so the guests built with them, carry the",
-        "notices below. This file is written by guest/tools/third-party-notices.py.",
+        "library, the script interpreters (runtimes/*.elf of HyperSharp.Scripting) and the Lua test",
+        "guest; those parts, and so the guests built with them, carry the notices below. This file is",
+        "written by guest/tools/third-party-notices.py.",
         "",
         "=" * 100,
         "picolibc 1.8.10 (Debian source package picolibc 1.8.10-2): the guest C library",
@@ -91,10 +114,16 @@ def main():
     notice = "\n".join(line.lstrip("* ").rstrip() for line in notice.splitlines())
     lines += [
         "=" * 100,
-        "Lua 5.4.7 (Debian source package lua5.4 5.4.7-1): the luaguest test guest",
+        "Lua 5.4.7 (Debian source package lua5.4 5.4.7-1): the Lua interpreter lua.elf and the luaguest test guest",
         "=" * 100,
         "",
         notice.strip(),
+        "",
+        "=" * 100,
+        "QuickJS 2025-04-26 (Debian source package quickjs 2025.04.26-1): the JavaScript interpreter quickjs.elf",
+        "=" * 100,
+        "",
+        *quickjs_notice(),
         "",
     ]
     with open(os.path.join(root, "THIRD-PARTY-NOTICES"), "w", encoding="utf-8") as f:

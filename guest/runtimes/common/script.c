@@ -201,7 +201,12 @@ bool hs_script_call_tool(const char *name, size_t name_length, const char *argum
         *reply_length = host.value.size;
         return true;
     }
-    *reply = host.error_message;
-    *reply_length = host.error_length;
+    /* The host names the function that failed; the script should see only the tool's own words. */
+    static const char prefix[] = "Host function 'HostTool' failed: ";
+    size_t skip = host.error_length >= sizeof prefix - 1 && memcmp(host.error_message, prefix, sizeof prefix - 1) == 0
+                      ? sizeof prefix - 1
+                      : 0;
+    *reply = host.error_message + skip;
+    *reply_length = host.error_length - skip;
     return false;
 }
