@@ -21,6 +21,7 @@
 #include "py/cstack.h"
 #include "py/gc.h"
 #include "py/lexer.h"
+#include "py/objmodule.h"
 #include "py/parse.h"
 #include "py/runtime.h"
 
@@ -29,12 +30,10 @@
 
 #include <hypersharp/guest.h>
 
-/* The value of the last expression statement run at module level (see record_value). */
-MP_REGISTER_ROOT_POINTER(mp_obj_t script_value);
-
-/* "<script>", the file name tracebacks show (a qstr made at Configure: qstrs found in the source
- * are named after their text, which cannot hold '<'). */
-static qstr script_name;
+/* "<script>", the file name tracebacks show, and "<value>", the global the script's last
+ * expression is stored in: qstrs made at Configure (qstrs written in C are named after their
+ * text, which cannot hold '<'), and names no script can write. */
+static qstr script_name, value_name;
 
 extern const mp_obj_module_t tools_module;
 
@@ -122,9 +121,6 @@ static const char *parse_options(const char *p, options *out)
     }
 }
 
-static mp_obj_t record_value(mp_obj_t value);
-static MP_DEFINE_CONST_FUN_OBJ_1(record_value_obj, record_value);
-
 static void configure(const hs_call *call, hs_result *result)
 {
     if (configured) {
@@ -164,24 +160,15 @@ static void configure(const hs_call *call, hs_result *result)
                             options.stack_limit + MICROPY_STACK_CHECK_MARGIN);
     gc_init(heap, (char *)heap + options.memory_limit);
     mp_init();
-    /* Builtins every run sees without an import: `tools`, and the hook the compiler's REPL mode
-     * calls with the value of each expression statement at module level. */
-    mp_obj_t builtins = MP_OBJ_FROM_PTR(&mp_module_builtins);
-    mp_store_attr(builtins, MP_QSTR_tools, MP_OBJ_FROM_PTR(&tools_module));
-    mp_store_attr(builtins, MP_QSTR___repl_print__, MP_OBJ_FROM_PTR(&record_value_obj));
-    MP_STATE_VM(script_value) = mp_const_none;
+    /* A builtin, so that scripts need no import. */
+    mp_store_attr(MP_OBJ_FROM_PTR(&mp_module_builtins), MP_QSTR_tools, MP_OBJ_FROM_PTR(&tools_module));
     script_name = qstr_from_str("<script>");
+    value_name = qstr_from_str("<value>");
     configured = true;
     hs_return_void(result);
 }
 
 /* ---- Run ------------------------------------------------------------------------------------ */
-
-static mp_obj_t record_value(mp_obj_t value)
-{
-    MP_STATE_VM(script_value) = value;
-    return mp_const_none;
-}
 
 /* The parse tree's rule numbers, as py/compile.c numbers them (it keeps its enum to itself): the
  * rules with a compile function first, then a constant node, then the others. */
@@ -199,10 +186,10 @@ typedef enum {
 #undef DEF_RULE_NC
 } pn_kind;
 
-/* Whether the module's last statement is an expression: the last statement in the statement
- * lists (a file, `a; b` on one line), past newline tokens, is an expression statement without
- * assignment. */
-static bool ends_with_expression(mp_parse_node_t node)
+/* If the module's last statement is an expression, turns it into `<value> = expression` and
+ * returns true. The last statement is found through the statement lists (the file, `a; b` on one
+ * line), past newline tokens; an expression statement is an expr_stmt without assignment. */
+static bool assign_last_expression(mp_parse_node_t node)
 {
     while (MP_PARSE_NODE_IS_STRUCT_KIND(node, PN_file_input) || MP_PARSE_NODE_IS_STRUCT_KIND(node, PN_file_input_2) ||
            MP_PARSE_NODE_IS_STRUCT_KIND(node, PN_simple_stmt_2)) {
@@ -213,26 +200,35 @@ static bool ends_with_expression(mp_parse_node_t node)
         }
         node = count ? list->nodes[count - 1] : MP_PARSE_NODE_NULL;
     }
-    return MP_PARSE_NODE_IS_STRUCT_KIND(node, PN_expr_stmt) &&
-           MP_PARSE_NODE_IS_NULL(((mp_parse_node_struct_t *)node)->nodes[1]);
+    if (!MP_PARSE_NODE_IS_STRUCT_KIND(node, PN_expr_stmt)) {
+        return false;
+    }
+    mp_parse_node_struct_t *statement = (mp_parse_node_struct_t *)node;
+    if (!MP_PARSE_NODE_IS_NULL(statement->nodes[1])) {
+        return false;
+    }
+    statement->nodes[1] = statement->nodes[0];
+    statement->nodes[0] = mp_parse_node_new_leaf(MP_PARSE_NODE_ID, value_name);
+    return true;
 }
 
-/* Runs the script and returns its value (None when it does not end with an expression).
- * Raises whatever the script raises. */
+/* Runs the script in __main__ and returns its value (None when it does not end with an
+ * expression). Raises whatever the script raises. */
 static mp_obj_t execute(const char *source, size_t length)
 {
-    /* random.seed() without an argument draws from the SDK's random source. */
-    mp_obj_t random = mp_import_name(MP_QSTR_random, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
-    mp_call_function_0(mp_load_attr(random, MP_QSTR_seed));
+    /* random.seed() without an argument draws from the SDK's random source. The module is found
+     * directly rather than through __import__, which scripts can replace. */
+    mp_call_function_0(mp_load_attr(mp_module_get_builtin(MP_QSTR_random, true), MP_QSTR_seed));
 
     mp_lexer_t *lexer = mp_lexer_new_from_str_len(script_name, source, length, 0);
     mp_parse_tree_t tree = mp_parse(lexer, MP_PARSE_FILE_INPUT);
-    bool has_value = ends_with_expression(tree.root);
-    /* REPL mode: each module-level expression statement passes its value to __repl_print__. */
-    mp_obj_t module = mp_compile(&tree, script_name, true);
-    MP_STATE_VM(script_value) = mp_const_none;
-    mp_call_function_0(module);
-    return has_value ? MP_STATE_VM(script_value) : mp_const_none;
+    bool has_value = assign_last_expression(tree.root);
+    mp_call_function_0(mp_compile(&tree, script_name, false));
+    if (!has_value) {
+        return mp_const_none;
+    }
+    mp_map_elem_t *value = mp_map_lookup(&mp_globals_get()->map, MP_OBJ_NEW_QSTR(value_name), MP_MAP_LOOKUP_REMOVE_IF_FOUND);
+    return value ? value->value : mp_const_none;
 }
 
 /* The value as JSON: json.dumps where that gives JSON, else repr() as a JSON string. Either may
@@ -338,7 +334,6 @@ static void run(const hs_call *call, hs_result *result)
     } else {
         return_exception(result, MP_OBJ_FROM_PTR(nlr.ret_val));
     }
-    MP_STATE_VM(script_value) = mp_const_none;
 }
 
 void hs_main(void)

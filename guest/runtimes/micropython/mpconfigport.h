@@ -87,3 +87,6 @@ uint64_t hs_random_u64(void);
 #define MICROPY_PY_FRAMEBUF                     (0)
 #define MICROPY_PY_ASYNCIO                      (0)
 #define MICROPY_PY_SYS_SETTRACE                 (0)
+// function.__code__: without frozen bytecode support, MicroPython 1.25 rebuilds a function from
+// such a code object by reading its bytecode as a raw-code record (an assertion, or a fault).
+#define MICROPY_PY_FUNCTION_ATTRS_CODE          (0)

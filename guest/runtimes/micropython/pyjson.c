@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "py/cstack.h"
+#include "py/objmodule.h"
 #include "py/runtime.h"
 
 #include "pyjson.h"
@@ -42,10 +43,10 @@ bool pyjson_is_representable(mp_obj_t value)
     return false;
 }
 
+/* json's functions, found directly rather than through __import__, which scripts can replace. */
 static mp_obj_t json_function(qstr name)
 {
-    mp_obj_t json = mp_import_name(MP_QSTR_json, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
-    return mp_load_attr(json, name);
+    return mp_load_attr(mp_module_get_builtin(MP_QSTR_json, true), name);
 }
 
 mp_obj_t pyjson_dumps(mp_obj_t value)

@@ -28,12 +28,19 @@ MP_RUNTIME_OBJECTS := $(MP_RUNTIME_SOURCES:runtimes/%=$(OBJ)/runtimes/%.o)
 MP_HEADERS := $(addprefix $(MP_BUILD)/genhdr/,mpversion.h qstrdefs.generated.h moduledefs.h root_pointers.h)
 MP_CFLAGS = -I$(abspath runtimes/micropython) -I$(abspath $(MP_DIR)) -I$(abspath $(MP_BUILD)) -I$(abspath runtimes/common)
 
-$(MP_STAMP): $(LOCK) tools/debian-source.sh
+# Debian's source with our patches (patches/*.patch) on top: unpacked afresh (from the cache)
+# whenever the lock or a patch changes, so patches always apply to Debian's tree.
+MP_PATCHES := $(wildcard runtimes/micropython/patches/*.patch)
+MP_SOURCE := $(MP_DIR)/.patched
+$(MP_SOURCE): $(LOCK) tools/debian-source.sh $(MP_PATCHES)
+	rm -f $(MP_STAMP)
 	tools/debian-source.sh $(LOCK) micropython $(MP_DIR)
+	for patch in $(MP_PATCHES); do patch -s -d $(MP_DIR) -p1 < $$patch || exit 1; done
+	touch $@
 
 # Runs every build and regenerates only what changed (MicroPython's own dependency rules); the
 # objects' dependency files then rebuild whatever includes a header that did change.
-micropython-headers: $(MP_STAMP) $(LIBC_HEADERS) bin/hs-cc
+micropython-headers: $(MP_SOURCE) $(LIBC_HEADERS) bin/hs-cc
 	$(MAKE) -C runtimes/micropython -f genhdr.mk MICROPYTHON_TOP=$(abspath $(MP_DIR)) \
 	    BUILD=$(abspath $(MP_BUILD)) 'CPP=$(abspath $(HSCC)) -E' 'MP_CFLAGS=$(MP_CFLAGS)' ECHO=@: BUILD_VERBOSE=0 \
 	    'QSTR_SOURCES=$(abspath $(addprefix $(MP_DIR)/,$(filter-out py/%,$(MP_SOURCES))) $(MP_RUNTIME_SOURCES))' \
@@ -42,12 +49,12 @@ micropython-headers: $(MP_STAMP) $(LIBC_HEADERS) bin/hs-cc
 
 # Third-party code: its warnings are not ours to fix, so none are shown. vm.c and gc.c at -O3, as
 # MicroPython builds them (its interpreter loop and collector are its hot paths).
-$(MP_OBJECTS): $(MP_BUILD)/%.o: $(MP_STAMP) $(LIBC_HEADERS) runtimes/micropython/runtime.mk bin/hs-cc | micropython-headers
+$(MP_OBJECTS): $(MP_BUILD)/%.o: $(MP_SOURCE) $(LIBC_HEADERS) runtimes/micropython/runtime.mk bin/hs-cc | micropython-headers
 	@mkdir -p $(@D)
 	$(HSCC) -O2 $(MP_OPTIMISE) -std=gnu11 $(MP_CFLAGS) -w -MMD -MP -c $(MP_DIR)/$* -o $@
 $(MP_BUILD)/py/vm.c.o $(MP_BUILD)/py/gc.c.o: MP_OPTIMISE = -O3
 
-$(MP_RUNTIME_OBJECTS): $(MP_STAMP) runtimes/micropython/runtime.mk | micropython-headers
+$(MP_RUNTIME_OBJECTS): $(MP_SOURCE) runtimes/micropython/runtime.mk | micropython-headers
 # MicroPython's headers have inline functions that ignore parameters (-Wextra would fail our
 # build on them). As -I, not -isystem, so that the dependency files list them.
 $(MP_RUNTIME_OBJECTS): GUEST_CFLAGS = $(MP_CFLAGS) -Wno-unused-parameter
