@@ -152,25 +152,40 @@ public sealed class MicroPythonTestSuiteTests(MicroPythonTestSuiteTests.Interpre
         }
     }
 
+    /// <summary>The python3 on PATH, resolved once to its interpreter binary: a launcher such as pyenv's shim costs more
+    /// than the test it starts.</summary>
+    private static readonly Lazy<string> Python3 = new(() =>
+        RunProcess("python3", Environment.CurrentDirectory, "-c", "import sys; print(sys.executable)").Output.Trim());
+
     /// <summary>What CPython prints for the file, as run-tests.py runs it: <c>python3 -BS</c> in the test's folder.</summary>
     private static string CPython(string path)
     {
-        var start = new ProcessStartInfo("python3")
+        var (exitCode, output) = RunProcess(Python3.Value, Path.GetDirectoryName(path)!, "-BS", path);
+        return (exitCode == 0 ? "" : "CPYTHON3 CRASH:\n") + output;
+    }
+
+    /// <summary>Runs a program to its end; returns its exit code and its stdout followed by its stderr.</summary>
+    private static (int ExitCode, string Output) RunProcess(string program, string workingDirectory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program)
         {
-            WorkingDirectory = Path.GetDirectoryName(path)!,
+            WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        start.ArgumentList.Add("-BS");
-        start.ArgumentList.Add(path);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         start.Environment["PYTHONIOENCODING"] = "utf-8";
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync();
         var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        return (process.ExitCode == 0 ? "" : "CPYTHON3 CRASH:\n") + output + error.Result;
+        return (process.ExitCode, output + error.Result);
     }
 
     /// <summary>One interpreter for the class, restored to its fresh state before every test file.</summary>
