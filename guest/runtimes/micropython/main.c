@@ -231,27 +231,22 @@ static mp_obj_t execute(const char *source, size_t length)
     return value ? value->value : mp_const_none;
 }
 
-/* The value as JSON: json.dumps where that gives JSON, else repr() as a JSON string. Either may
- * raise (a MemoryError, a __repr__ that raises); both work in the GC heap, so nothing leaks. */
+/* The value as JSON, written by the json module's printer where that gives JSON, else its repr()
+ * as a JSON string. Printing may raise (RuntimeError for deep nesting, a __repr__ that raises). */
 static void return_value(hs_result *result, mp_obj_t value)
 {
-    if (pyjson_is_representable(value)) {
-        size_t length;
-        const char *json = mp_obj_str_get_data(pyjson_dumps(value), &length);
-        hs_script_return_value(result, json, length);
-        return;
-    }
-    vstr_t text;
-    mp_print_t print;
-    vstr_init_print(&text, 64, &print);
-    mp_obj_print_helper(&print, value, PRINT_REPR);
-    hs_script_buffer json = {0};
-    if (hs_script_buffer_append_json_string(&json, text.buf, text.len)) {
-        hs_script_return_value(result, json.data, json.length);
+    bool representable = pyjson_is_representable(value);
+    hs_script_buffer text = {0}, repr = {0};
+    bool ok = pyjson_print(&text, value, representable ? PRINT_JSON : PRINT_REPR) &&
+              (representable || hs_script_buffer_append_json_string(&repr, text.data, text.length));
+    const hs_script_buffer *json = representable ? &text : &repr;
+    if (ok) {
+        hs_script_return_value(result, json->data, json->length);
     } else {
         hs_return_error(result, HS_ERROR_GUEST, "the interpreter ran out of memory while writing its result");
     }
-    hs_script_buffer_free(&json);
+    hs_script_buffer_free(&text);
+    hs_script_buffer_free(&repr);
 }
 
 /* The innermost line of the script in the exception's traceback, or 0. */

@@ -1,7 +1,7 @@
 /*
  * The `tools` module: `tools.<name>(...)` calls the host's tool <name> through the script protocol
  * (hs_script_call_tool). Positional arguments travel as a JSON array; keyword arguments, if any,
- * as one JSON object after them (`tools.search("q", limit=5)` sends ["q", {"limit": 5}]). The
+ * as one JSON object after them (`tools.search("q", limit=5)` sends ["q",{"limit":5}]). The
  * tool's JSON result comes back as the Python value; a tool that fails, or one the host does not
  * have, raises tools.ToolError with the host's message. Arguments json cannot encode raise
  * TypeError before the host is called. Configure also makes `tools` a builtin, so scripts need
@@ -44,13 +44,18 @@ static mp_obj_t tool_call(mp_obj_t self_in, size_t n_args, size_t n_kw, const mp
                                         "str, list, tuple, dict with str keys)"),
                           self->name);
     }
-    size_t json_length;
-    const char *json = mp_obj_str_get_data(pyjson_dumps(arguments), &json_length);
+    hs_script_buffer json = {0};
+    if (!pyjson_print(&json, arguments, PRINT_JSON)) {
+        hs_script_buffer_free(&json);
+        mp_raise_msg(&mp_type_MemoryError, MP_ERROR_TEXT("no memory for the tool's arguments"));
+    }
     size_t name_length;
     const char *name = (const char *)qstr_data(self->name, &name_length);
     const char *reply;
     size_t reply_length;
-    if (!hs_script_call_tool(name, name_length, json, json_length, &reply, &reply_length)) {
+    bool ok = hs_script_call_tool(name, name_length, json.data, json.length, &reply, &reply_length);
+    hs_script_buffer_free(&json);
+    if (!ok) {
         mp_obj_t message = mp_obj_new_str(reply, reply_length);
         nlr_raise(mp_obj_new_exception_arg1(&mp_type_ToolError, message));
     }

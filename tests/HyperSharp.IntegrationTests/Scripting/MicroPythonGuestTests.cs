@@ -17,7 +17,7 @@ public sealed class MicroPythonGuestTests
     {
         using var python = new MicroPythonGuest();
         Assert.Equal("2", Json(python.Value("1 + 1")));
-        Assert.Equal("""[1,2.5,"é",null,true,{"a":[1,2]}]""", Json(python.Value("x = [1, 2.5, 'é', None, True, {'a': (1, 2)}]\nx")).Replace(" ", "", StringComparison.Ordinal));
+        Assert.Equal("""[1,2.5,"é",null,true,{"a":[1,2]}]""", Json(python.Value("x = [1, 2.5, 'é', None, True, {'a': (1, 2)}]\nx")));
         Assert.Equal("1267650600228229401496703205376", Json(python.Value("2 ** 100")));
         Assert.Equal("7", Json(python.Value("a = 7; a")));
         Assert.Equal("\"a=1, pi=3.14\"", Json(python.Value("a = 1\nf'a={a}, pi={3.14159:.2f}'")));
@@ -82,6 +82,16 @@ public sealed class MicroPythonGuestTests
     }
 
     [KvmFact]
+    public void AValueLargerThanTheOutputBufferFailsTheCallButNotTheSandbox()
+    {
+        using var python = new MicroPythonGuest();
+        var e = Assert.Throws<GuestErrorException>(() => python.Run("'x' * 2000000"));
+        Assert.Contains("output buffer", e.GuestMessage, StringComparison.Ordinal);
+        Assert.Equal(SandboxState.Ready, python.Sandbox.State);
+        Assert.Equal(1_000_000, python.Value("'x' * 1000000").GetString()!.Length);
+    }
+
+    [KvmFact]
     public void SyntaxErrorsNameTheirLine()
     {
         using var python = new MicroPythonGuest();
@@ -135,12 +145,12 @@ public sealed class MicroPythonGuestTests
             calls.Add((name, arguments));
             return name == "add" ? "{\"sum\": 5, \"items\": [1, \"two\", null]}" : "null";
         });
-        Assert.Equal("""{"sum":5,"items":[1,"two",null]}""", Json(python.Value("r = tools.add(2, 3)\nr")).Replace(" ", "", StringComparison.Ordinal));
+        Assert.Equal("""{"sum":5,"items":[1,"two",null]}""", Json(python.Value("r = tools.add(2, 3)\nr")));
         Assert.Equal("True", python.Value("import tools as t\nr = t.add(1, 'x')\nstr(r['items'][1] == 'two')").GetString());
         python.Value("tools.search('q', limit=5, exact=True)");
         python.Value("tools.nothing()");
         Assert.Equal(
-            [("add", "[2, 3]"), ("add", "[1, \"x\"]"), ("search", "[\"q\", {\"limit\": 5, \"exact\": true}]"), ("nothing", "[]")],
+            [("add", "[2,3]"), ("add", "[1,\"x\"]"), ("search", "[\"q\",{\"limit\":5,\"exact\":true}]"), ("nothing", "[]")],
             calls);
     }
 
@@ -277,7 +287,7 @@ public sealed class MicroPythonGuestTests
         python.Sandbox.Restore();
         Assert.Equal("NameError", python.Error("secret").Type);
         Assert.Equal("NameError", python.Error("Leak").Type);
-        Assert.Equal("[false,3,false]", Json(python.Value("import sys\n['planted' in sys.modules, len('abc'), '/planted' in sys.path]")).Replace(" ", "", StringComparison.Ordinal));
+        Assert.Equal("[false,3,false]", Json(python.Value("import sys\n['planted' in sys.modules, len('abc'), '/planted' in sys.path]")));
     }
 
     [KvmFact]
@@ -302,7 +312,7 @@ public sealed class MicroPythonGuestTests
                 except OSError as e:
                     codes.append(e.errno)
             codes
-            """)).Replace(" ", "", StringComparison.Ordinal));
+            """)));
         foreach (var module in new[] { "os", "socket", "subprocess", "select", "_thread", "machine", "uctypes", "vfs", "marshal", "ffi" })
         {
             Assert.Equal(("ImportError", $"no module named '{module}'"), Pair(python.Error($"import {module}")));
@@ -354,7 +364,7 @@ public sealed class MicroPythonGuestTests
             """);
         Assert.Equal(
             """[2,1.414213562373095,"a<1>b<22>",["b","a"],[-2,7],"01ff",1,"ba7816bf8f01cfea","text",3,2,"hypersharp","micropython",2,1,true,15511210043330985984000000]""",
-            Json(value).Replace(" ", "", StringComparison.Ordinal));
+            Json(value));
     }
 
     [KvmFact]
@@ -365,7 +375,7 @@ public sealed class MicroPythonGuestTests
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0;
         Assert.InRange(parts[0].GetDouble(), now - 5, now + 5);
         Assert.InRange(decimal.Parse(parts[1].GetRawText(), CultureInfo.InvariantCulture) / 1e9m, (decimal)now - 5, (decimal)now + 5);
-        Assert.Equal("[1971,1,1]", Json(parts[2]).Replace(" ", "", StringComparison.Ordinal));
+        Assert.Equal("[1971,1,1]", Json(parts[2]));
         Assert.True(parts[3].GetBoolean());
         var slept = python.Value("import time\nt = time.ticks_ms()\ntime.sleep_ms(50)\ntime.ticks_diff(time.ticks_ms(), t)").GetInt32();
         Assert.InRange(slept, 50, 5000);
