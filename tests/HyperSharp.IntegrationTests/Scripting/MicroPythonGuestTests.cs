@@ -395,5 +395,9 @@ public sealed class MicroPythonGuestTests
         sandbox.Call("Configure", """ { "memoryLimit" : 1048576 , "outputLimit":10, "stackLimit": 65536 } """);
         Assert.Contains("already", Assert.Throws<GuestErrorException>(() => sandbox.Call("Configure", "{}")).GuestMessage, StringComparison.Ordinal);
         Assert.Equal("3", ScriptResult.Parse(sandbox.Call<string>("Run", "1 + 2")).Value.GetRawText());
+
+        using var smallest = new MicroPythonGuest("""{"memoryLimit":16384}""");
+        Assert.Equal("MemoryError", smallest.Error("x = list(range(10000))").Type);
+        Assert.Equal("3", Json(smallest.Value("1 + 2")));
     }
 }
