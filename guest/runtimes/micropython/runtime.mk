@@ -7,7 +7,7 @@
 # and the extmod modules and runtime files listed here. Which py/ files exist is fixed by the
 # pinned version, so they are listed rather than found (the source is fetched after make reads this).
 MP_DIR := $(OBJ)/src/micropython
-MP_STAMP := $(MP_DIR)/.debian-source
+MP_STAMP := $(MP_DIR)/.debian-source  # debian-source.sh's stamp: without it, it unpacks afresh
 MP_BUILD := $(OBJ)/micropython
 MP_CORE := mpstate nlr nlrx64 malloc gc pystack qstr vstr mpprint unicode mpz reader lexer parse scope \
     compile emitcommon emitbc formatfloat parsenumbase parsenum emitglue persistentcode runtime runtime_utils \
