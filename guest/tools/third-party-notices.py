@@ -8,7 +8,9 @@ changes (the build does not need it). For picolibc it lists the copyright and li
 the files a guest can contain: the sources in picolibc-sources.mk and the headers the C library
 installs, each looked up in the package's machine-readable copyright file (COPYING.picolibc,
 DEP-5: the last matching Files paragraph wins). For Lua it copies the MIT licence from lua.h; for
-QuickJS, the copyright lines of the files guest/runtimes/quickjs/runtime.mk compiles and LICENSE.
+QuickJS, the copyright lines of the files guest/runtimes/quickjs/runtime.mk compiles and LICENSE; for
+MicroPython its LICENSE and the notices at the top of the bundled third-party files the guest
+compiles (re1.5, uzlib, crypto-algorithms' SHA-256).
 """
 import fnmatch
 import functools
@@ -23,6 +25,14 @@ out = os.environ.get("OUT", os.path.join(root, "artifacts", "guests"))
 picolibc = os.path.join(out, "obj", "src", "picolibc")
 lua = os.path.join(out, "obj", "src", "lua5.4")
 quickjs = os.path.join(out, "obj", "src", "quickjs")
+micropython = os.path.join(out, "obj", "src", "micropython")
+# MicroPython's bundled third-party code that micropython.elf contains (extmod/modre.c, moddeflate.c
+# and modhashlib.c #include it), with the notice file of each and what MicroPython's LICENSE says of it.
+MICROPYTHON_BUNDLED = [
+    ("lib/re1.5", "lib/re1.5/re1.5.h", "BSD-3-Clause according to MicroPython's LICENSE"),
+    ("lib/uzlib", "lib/uzlib/tinflate.c", "Zlib"),
+    ("lib/crypto-algorithms", "lib/crypto-algorithms/sha256.c", "public domain"),
+]
 
 
 def paragraphs(text):
@@ -37,6 +47,14 @@ def paragraphs(text):
         else:
             name, _, value = line.partition(":")
             fields[name] = value.strip()
+
+
+def leading_comment(path):
+    """The comment a source file starts with: a /* */ block or a run of // lines, markers removed."""
+    text = open(path, encoding="utf-8").read()
+    block = re.match(r"\s*/\*(.*?)\*/", text, re.S)
+    lines = block.group(1).splitlines() if block else re.match(r"((?://.*\n)+)", text).group(1).splitlines()
+    return "\n".join(re.sub(r"^\s*(//|\*+)? ?", "", line).rstrip() for line in lines).strip("\n")
 
 
 def compiled_files():
@@ -88,9 +106,9 @@ def main():
         "",
         "HyperSharp's repository holds no third-party source. The guest build fetches Debian source",
         "packages (guest/third-party/debian-sources.lock) and compiles parts of them into the guest C",
-        "library, the script interpreters (runtimes/*.elf of HyperSharp.Scripting) and the Lua test",
-        "guest; those parts, and so the guests built with them, carry the notices below. This file is",
-        "written by guest/tools/third-party-notices.py.",
+        "library, the script interpreters (runtimes/*.elf of HyperSharp.Scripting: QuickJS, Lua,",
+        "MicroPython) and the Lua test guest; those parts, and so the guests built with them, carry the",
+        "notices below. This file is written by guest/tools/third-party-notices.py.",
         "",
         "=" * 100,
         "picolibc 1.8.10 (Debian source package picolibc 1.8.10-2): the guest C library",
@@ -126,6 +144,23 @@ def main():
         *quickjs_notice(),
         "",
     ]
+    licence = open(os.path.join(micropython, "LICENSE"), encoding="utf-8").read().split("\n---")[0]
+    lines += [
+        "=" * 100,
+        "MicroPython 1.25.0 (Debian source package micropython 1.25.0+ds-1): the micropython.elf guest",
+        "=" * 100,
+        "",
+        licence.strip(),
+        "",
+    ]
+    for folder, notice, summary in MICROPYTHON_BUNDLED:
+        lines += [
+            "-" * 100,
+            f"MicroPython's {folder} ({summary}), from {notice}:",
+            "",
+            leading_comment(os.path.join(micropython, notice)),
+            "",
+        ]
     with open(os.path.join(root, "THIRD-PARTY-NOTICES"), "w", encoding="utf-8") as f:
         f.write("\n".join(lines))
     print(f"THIRD-PARTY-NOTICES: {sum(len(p) for p in used.values())} picolibc files, {len({l for _, l in used})} licences")

@@ -166,10 +166,28 @@ static void finish(hs_result *result, hs_script_buffer *json, bool ok)
     hs_script_buffer_free(json);
 }
 
+/* Appends text with each byte that is not part of valid UTF-8 replaced by U+FFFD. */
+static bool append_utf8(hs_script_buffer *buffer, const char *text, size_t length)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    size_t start = 0, i = 0;
+    while (i < length) {
+        size_t sequence = utf8_sequence(p + i, length - i);
+        if (sequence) {
+            i += sequence;
+            continue;
+        }
+        if (!hs_script_buffer_append(buffer, text + start, i - start) || !hs_script_buffer_append(buffer, "\xEF\xBF\xBD", 3))
+            return false;
+        start = ++i;
+    }
+    return hs_script_buffer_append(buffer, text + start, i - start);
+}
+
 void hs_script_return_value(hs_result *result, const char *value, size_t length)
 {
     hs_script_buffer json = {0};
-    bool ok = hs_script_buffer_append(&json, "{\"value\":", 9) && hs_script_buffer_append(&json, value, length);
+    bool ok = hs_script_buffer_append(&json, "{\"value\":", 9) && append_utf8(&json, value, length);
     finish(result, &json, ok);
 }
 

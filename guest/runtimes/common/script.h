@@ -48,7 +48,8 @@ void hs_script_begin_run(void);
 void hs_script_write(hs_script_stream stream, const char *text, size_t length);
 
 /* Finishes Run with the script's value, `json` being a complete JSON text (e.g. "null", "42",
- * "{\"a\":[1]}"): the caller produced it with its language's JSON serialiser. */
+ * "{\"a\":[1]}"): the caller produced it with its language's JSON serialiser. Bytes that are not
+ * valid UTF-8 (a language's ill-formed strings, such as Python's lone surrogates) become U+FFFD. */
 void hs_script_return_value(hs_result *result, const char *json, size_t length);
 
 /* Finishes Run with the script's error. `line` is 1-based, or 0 when unknown; `stack` may be NULL. */
