@@ -50,7 +50,7 @@ internal static class InterpreterGuests
             throw new FileNotFoundException($"The {language} interpreter guest {path} is not installed next to the application.", path);
         }
 
-        using var sandbox = Sandbox.Create(path, ScriptHost.Create(ScriptHost.NoTools), options.ToSandboxOptions() with { CallTimeout = null });
+        using var sandbox = Sandbox.Create(path, ScriptHost.Functions, options.ToSandboxOptions() with { CallTimeout = null });
         sandbox.Call(ScriptHost.ConfigureFunction, options.ConfigurationJson);
         return sandbox.Snapshot();
     }

@@ -95,6 +95,18 @@ public sealed record ScriptOptions
         CallTimeout = TimeLimit,
     };
 
+    /// <summary>Throws unless <paramref name="snapshot"/>'s memory layout is the one these options make.</summary>
+    /// <exception cref="ArgumentException">The layouts differ.</exception>
+    internal void RequireLayoutOf(Snapshot snapshot, string parameterName)
+    {
+        if (snapshot.Options != (ToSandboxOptions() with { CallTimeout = null }))
+        {
+            throw new ArgumentException(
+                $"The snapshot's memory layout ({snapshot.Options}) is not the one these script options make; pass the options it was created with.",
+                parameterName);
+        }
+    }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option out of range.</summary>
     internal void Validate()
     {

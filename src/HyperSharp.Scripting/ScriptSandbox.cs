@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-
 namespace HyperSharp.Scripting;
 
 /// <summary>
@@ -22,11 +19,11 @@ namespace HyperSharp.Scripting;
 /// the interpreter and snapshots it; later ones start from that snapshot in about a millisecond.
 /// </para>
 /// </remarks>
-public sealed class ScriptSandbox : IDisposable
+public sealed class ScriptSandbox : IDisposable, IToolRunner
 {
     private readonly Snapshot _fresh;
-    private readonly HostFunctions _host;
     private readonly SandboxOptions _sandboxOptions;
+    private readonly ScriptRunner _runner;
     private Sandbox _sandbox;
     private int _busy;
     private bool _disposed;
@@ -37,9 +34,9 @@ public sealed class ScriptSandbox : IDisposable
         Options = options;
         Tools = tools ?? new ScriptTools();
         _fresh = fresh;
-        _host = ScriptHost.Create(CallTool);
+        _runner = new ScriptRunner(language, options);
         _sandboxOptions = fresh.Options with { CallTimeout = options.TimeLimit };
-        _sandbox = Sandbox.FromSnapshot(fresh, _host, _sandboxOptions);
+        _sandbox = StartSandbox();
     }
 
     /// <summary>The language this sandbox runs.</summary>
@@ -80,13 +77,7 @@ public sealed class ScriptSandbox : IDisposable
         ArgumentNullException.ThrowIfNull(snapshot);
         options ??= ScriptOptions.Default;
         options.Validate();
-        if (snapshot.Options != (options.ToSandboxOptions() with { CallTimeout = null }))
-        {
-            throw new ArgumentException(
-                $"The snapshot's memory layout ({snapshot.Options}) is not the one these script options make; pass the options it was created with.",
-                nameof(snapshot));
-        }
-
+        options.RequireLayoutOf(snapshot, nameof(snapshot));
         return new ScriptSandbox(language, snapshot, options, tools);
     }
 
@@ -124,65 +115,36 @@ public sealed class ScriptSandbox : IDisposable
     /// <exception cref="SandboxException">The interpreter failed at the VM level (aborted, faulted, broke the protocol); the sandbox was restored.</exception>
     public ScriptResult Run(string code, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(code);
-        var sourceSize = Encoding.UTF8.GetByteCount(code);
-        if (sourceSize > Options.MaxSourceSize)
-        {
-            throw new ScriptException(Language, "SourceTooLarge",
-                $"the script has {sourceSize} bytes of UTF-8 source; ScriptOptions.MaxSourceSize allows {Options.MaxSourceSize}", null, "", "", "");
-        }
-
+        _runner.CheckSource(code);
         Enter();
-        var clean = !Options.SessionMode;
         try
         {
-            var start = Stopwatch.GetTimestamp();
-            string document;
-            try
-            {
-                document = _sandbox.Call<string>(ScriptHost.RunFunction, cancellationToken, code);
-            }
-            catch (GuestCallCanceledException e)
-            {
-                clean |= e.GuestRan;
-                throw e.Reason == CallCancellationReason.TimedOut
-                    ? new ScriptTimeoutException(Language, Options.TimeLimit!.Value, e)
-                    : new OperationCanceledException($"The {Language} script was cancelled.", e, cancellationToken);
-            }
-            catch (GuestErrorException e)
-            {
-                // The interpreter ran the script but could not hand back its result: too large for the output buffer,
-                // or no heap left to build it. The sandbox is ready; the run's state is not worth keeping.
-                clean = true;
-                throw new ScriptException(Language, "ResultTooLarge", e.GuestMessage, null, "", "", "");
-            }
-            catch (SandboxException) when (_sandbox.State != SandboxState.Ready)
-            {
-                clean = true;
-                throw;
-            }
-
-            return RunDocument.Read(document, Language, Stopwatch.GetElapsedTime(start));
+            return Finish(_runner.Run(_sandbox, code, cancellationToken));
         }
         finally
         {
-            if (clean)
-            {
-                ReturnToFresh();
-            }
-
             Exit();
         }
     }
 
     /// <summary>
-    /// Runs <paramref name="code"/> on a thread of its own, never a thread-pool thread: the vCPU blocks the thread that
-    /// runs it for the whole run. Everything else is as <see cref="Run(string, CancellationToken)"/>.
+    /// Runs <paramref name="code"/> on a thread HyperSharp owns, never a thread-pool thread: the vCPU blocks the thread
+    /// that runs it for the whole run. Everything else is as <see cref="Run(string, CancellationToken)"/>.
     /// </summary>
     /// <inheritdoc cref="Run(string, CancellationToken)"/>
-    public Task<ScriptResult> RunAsync(string code, CancellationToken cancellationToken = default) =>
-        Task.Factory.StartNew(() => Run(code, cancellationToken), CancellationToken.None,
-            TaskCreationOptions.LongRunning | TaskCreationOptions.DenyChildAttach, TaskScheduler.Default);
+    public async Task<ScriptResult> RunAsync(string code, CancellationToken cancellationToken = default)
+    {
+        _runner.CheckSource(code);
+        Enter();
+        try
+        {
+            return Finish(await _runner.RunAsync(_sandbox, code, cancellationToken).ConfigureAwait(false));
+        }
+        finally
+        {
+            Exit();
+        }
+    }
 
     /// <summary>Returns the interpreter to its fresh state: in session mode, the end of the session; otherwise a no-op, since every run starts fresh.</summary>
     /// <exception cref="SandboxBusyException">A run is under way on another thread.</exception>
@@ -234,6 +196,17 @@ public sealed class ScriptSandbox : IDisposable
         }
     }
 
+    /// <summary>Returns to the fresh interpreter if the run calls for it, then hands back its result or failure.</summary>
+    private ScriptResult Finish(ScriptOutcome outcome)
+    {
+        if (outcome.Fresh)
+        {
+            ReturnToFresh();
+        }
+
+        return outcome.GetResult();
+    }
+
     /// <summary>Restores the fresh interpreter; a sandbox whose restore failed halfway is replaced by a new one.</summary>
     private void ReturnToFresh()
     {
@@ -244,16 +217,16 @@ public sealed class ScriptSandbox : IDisposable
         catch (SandboxUnrecoverableException)
         {
             _sandbox.Dispose();
-            _sandbox = Sandbox.FromSnapshot(_fresh, _host, _sandboxOptions);
+            _sandbox = StartSandbox();
         }
     }
 
-    private string CallTool(string name, string argumentsJson)
+    private Sandbox StartSandbox()
     {
-        var result = Tools.Invoke(name, argumentsJson);
-        var size = Encoding.UTF8.GetByteCount(result);
-        return size <= Options.MaxToolResultSize
-            ? result
-            : throw new InvalidOperationException($"tool '{name}' returned {size} bytes of JSON; ScriptOptions.MaxToolResultSize allows {Options.MaxToolResultSize}");
+        var sandbox = Sandbox.FromSnapshot(_fresh, ScriptHost.Functions, _sandboxOptions);
+        sandbox.Data = this;
+        return sandbox;
     }
+
+    string IToolRunner.CallTool(string name, string argumentsJson) => Tools.Call(name, argumentsJson, Options.MaxToolResultSize);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -76,9 +77,13 @@ public sealed class ScriptTools
     /// <summary>Removes a tool; returns whether it existed.</summary>
     public bool Remove(string name) => _tools.TryRemove(name, out _);
 
-    /// <summary>Runs tool <paramref name="name"/> on the script's arguments (a JSON array) and returns its result as JSON.</summary>
+    /// <summary>
+    /// Runs tool <paramref name="name"/> on the script's arguments (a JSON array) and returns its result as JSON, refused
+    /// if larger than <paramref name="maxResultSize"/> UTF-8 bytes.
+    /// </summary>
     /// <exception cref="KeyNotFoundException">There is no such tool.</exception>
-    internal string Invoke(string name, string argumentsJson)
+    /// <exception cref="InvalidOperationException">The result is larger than <paramref name="maxResultSize"/>.</exception>
+    internal string Call(string name, string argumentsJson, int maxResultSize)
     {
         if (!_tools.TryGetValue(name, out var tool))
         {
@@ -86,7 +91,11 @@ public sealed class ScriptTools
         }
 
         using var arguments = JsonDocument.Parse(argumentsJson);
-        return tool(arguments.RootElement);
+        var result = tool(arguments.RootElement);
+        var size = Encoding.UTF8.GetByteCount(result);
+        return size <= maxResultSize
+            ? result
+            : throw new InvalidOperationException($"tool '{name}' returned {size} bytes of JSON; ScriptOptions.MaxToolResultSize allows {maxResultSize}");
     }
 
     private void Define(string name, Func<JsonElement, string> tool)

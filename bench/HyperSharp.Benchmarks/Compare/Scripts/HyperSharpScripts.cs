@@ -70,7 +70,7 @@ internal sealed class HyperSharpScripts : IScriptContender
     {
         var options = ScriptOptions.Default;
         var start = Stopwatch.GetTimestamp();
-        var sandbox = Sandbox.Create(InterpreterGuests.PathOf(language), ScriptHost.Create(ScriptHost.NoTools), options.ToSandboxOptions());
+        var sandbox = Sandbox.Create(InterpreterGuests.PathOf(language), ScriptHost.Functions, options.ToSandboxOptions());
         sandbox.Call(ScriptHost.ConfigureFunction, options.ConfigurationJson);
         _ = sandbox.Call<string>(ScriptHost.RunFunction, AgentScripts.Trivial(language));
         var end = Stopwatch.GetTimestamp();
