@@ -148,9 +148,9 @@ public sealed class SandboxPool : IDisposable, IAsyncDisposable
 
     private static SandboxPool Start(SandboxPool pool, Sandbox first)
     {
-        pool._observer.Started(pool.Options.MaxSize, pool.Options.MinIdle);
+        pool._observer.Started(pool, pool.Options.MaxSize, pool.Options.MinIdle);
         Interlocked.Increment(ref pool._created);
-        pool.MakeAvailable(new PooledSandbox(first));
+        pool.MakeAvailable(new PooledSandbox(first), Arrival.Started);
         pool.Replenish();
         return pool;
     }
@@ -202,13 +202,11 @@ public sealed class SandboxPool : IDisposable, IAsyncDisposable
 
         if (ready is not null)
         {
-            _observer.IdleTaken();
             _observer.Rented(rent);
             Replenish();
             return ValueTask.FromResult(Lease(ready));
         }
 
-        _observer.Waiting(1);
         Replenish();
         return new ValueTask<SandboxLease>(WaitAsync(waiter!, rent, cancellationToken));
     }
@@ -256,7 +254,7 @@ public sealed class SandboxPool : IDisposable, IAsyncDisposable
             sandbox.Sandbox.Dispose();
         }
 
-        _observer.Stopped(Options.MaxSize, idle.Length);
+        _observer.Stopped(this);
         _warm.TrySetException(new ObjectDisposedException(nameof(SandboxPool)));
         if (_ownsSnapshot)
         {
@@ -302,7 +300,6 @@ public sealed class SandboxPool : IDisposable, IAsyncDisposable
                 _waiting--;
             }
 
-            _observer.Waiting(-1);
             var failure = e is TimeoutException ? Exhausted() : e;
             _observer.RentFailed(rent, failure);
             if (failure == e)
@@ -356,7 +353,6 @@ public sealed class SandboxPool : IDisposable, IAsyncDisposable
                 _rented--;
             }
 
-            _observer.UsedEnded();
             sandbox.InterruptHandle.Kill();
             sandbox.Dispose();
             return;
@@ -386,16 +382,15 @@ public sealed class SandboxPool : IDisposable, IAsyncDisposable
             }
         }
 
+        if (reason is null)
+        {
+            MakeAvailable(pooled, Arrival.Returned);
+            return;
+        }
+
         lock (_lock)
         {
             _rented--;
-        }
-
-        _observer.UsedEnded();
-        if (reason is null)
-        {
-            MakeAvailable(pooled);
-            return;
         }
 
         sandbox.InterruptHandle.Kill();
@@ -405,12 +400,26 @@ public sealed class SandboxPool : IDisposable, IAsyncDisposable
         Replenish();
     }
 
-    /// <summary>Hands a ready sandbox to the first renter still waiting, or keeps it idle; disposes it if the pool is gone.</summary>
-    private void MakeAvailable(PooledSandbox pooled)
+    /// <summary>
+    /// Hands a ready sandbox to the first renter still waiting, or keeps it idle; disposes it if the pool is gone. It stops
+    /// counting as rented or in creation (<paramref name="arrival"/>) under the same lock that counts it idle or rented
+    /// anew, so <see cref="Replenish"/> never sees it missing and creates one too many.
+    /// </summary>
+    private void MakeAvailable(PooledSandbox pooled, Arrival arrival)
     {
-        bool handed = false, disposed;
+        var handed = false;
+        bool disposed;
         lock (_lock)
         {
+            if (arrival == Arrival.Returned)
+            {
+                _rented--;
+            }
+            else if (arrival == Arrival.Created)
+            {
+                _creating--;
+            }
+
             disposed = _disposed;
             while (!disposed && _waiters.TryDequeue(out var waiter))
             {
@@ -433,16 +442,6 @@ public sealed class SandboxPool : IDisposable, IAsyncDisposable
         {
             pooled.Sandbox.Dispose();
             return;
-        }
-
-        if (handed)
-        {
-            _observer.Waiting(-1);
-            _observer.HandedOver();
-        }
-        else
-        {
-            _observer.IdleAdded();
         }
 
         CheckWarm();
@@ -491,6 +490,19 @@ public sealed class SandboxPool : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>Where a sandbox comes from when it becomes available.</summary>
+    private enum Arrival
+    {
+        /// <summary>The pool's first sandbox, counted nowhere yet.</summary>
+        Started,
+
+        /// <summary>A background creation, counted in <see cref="_creating"/>.</summary>
+        Created,
+
+        /// <summary>A returned lease's, counted in <see cref="_rented"/>.</summary>
+        Returned,
+    }
+
     /// <summary>Creates one sandbox on a HyperSharp thread; a failure goes to the renter waiting longest, if any.</summary>
     private sealed class Creation(SandboxPool pool) : VcpuThreads.IWorkItem
     {
@@ -509,19 +521,13 @@ public sealed class SandboxPool : IDisposable, IAsyncDisposable
                 return;
             }
 
-            lock (pool._lock)
-            {
-                pool._creating--;
-            }
-
             Interlocked.Increment(ref pool._created);
-            pool.MakeAvailable(new PooledSandbox(sandbox));
+            pool.MakeAvailable(new PooledSandbox(sandbox), Arrival.Created);
         }
     }
 
     private void CreationFailed(Exception failure)
     {
-        PoolWaiter? failed = null;
         bool disposed;
         lock (_lock)
         {
@@ -532,15 +538,9 @@ public sealed class SandboxPool : IDisposable, IAsyncDisposable
                 if (waiter.TrySetException(failure))
                 {
                     _waiting--;
-                    failed = waiter;
                     break;
                 }
             }
-        }
-
-        if (failed is not null)
-        {
-            _observer.Waiting(-1);
         }
 
         if (!disposed)

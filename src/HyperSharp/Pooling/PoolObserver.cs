@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using HyperSharp.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -7,6 +8,9 @@ namespace HyperSharp.Pooling;
 /// <summary>The metrics, spans and log events of one pool, every one tagged with its name.</summary>
 internal sealed class PoolObserver
 {
+    /// <summary>The pools alive, which the observable pool instruments report at each collection.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<SandboxPool, PoolObserver> s_pools = new();
+
     private readonly KeyValuePair<string, object?> _pool;
     private readonly KeyValuePair<string, object?> _idle;
     private readonly KeyValuePair<string, object?> _used;
@@ -22,19 +26,18 @@ internal sealed class PoolObserver
         _logger = loggerFactory?.CreateLogger(HyperSharpTelemetry.PoolLogCategory);
     }
 
-    public void Started(int maxSize, int minIdle)
+    public void Started(SandboxPool pool, int maxSize, int minIdle)
     {
-        Instruments.PoolMax.Add(maxSize, _pool);
+        s_pools[pool] = this;
         if (_logger is not null)
         {
             PoolLog.Started(_logger, _name, maxSize, minIdle);
         }
     }
 
-    public void Stopped(int maxSize, int idleDisposed)
+    public void Stopped(SandboxPool pool)
     {
-        Instruments.PoolMax.Add(-maxSize, _pool);
-        Instruments.PoolSandboxes.Add(-idleDisposed, _pool, _idle);
+        s_pools.TryRemove(pool, out _);
         if (_logger is not null)
         {
             PoolLog.Disposed(_logger, _name);
@@ -75,19 +78,24 @@ internal sealed class PoolObserver
         }
     }
 
-    public void Waiting(int change) => Instruments.PoolPendingRequests.Add(change, _pool);
-
-    public void IdleAdded() => Instruments.PoolSandboxes.Add(1, _pool, _idle);
-
-    public void IdleTaken()
+    /// <summary>Each live pool's idle and used sandboxes.</summary>
+    public static IEnumerable<Measurement<long>> ObserveSandboxes()
     {
-        Instruments.PoolSandboxes.Add(-1, _pool, _idle);
-        Instruments.PoolSandboxes.Add(1, _pool, _used);
+        foreach (var (pool, observer) in s_pools)
+        {
+            var idle = pool.Idle;
+            yield return new Measurement<long>(idle, observer._pool, observer._idle);
+            yield return new Measurement<long>(pool.Rented, observer._pool, observer._used);
+        }
     }
 
-    public void HandedOver() => Instruments.PoolSandboxes.Add(1, _pool, _used);
+    /// <summary>Each live pool's maximum size.</summary>
+    public static IEnumerable<Measurement<long>> ObserveMaximums() =>
+        s_pools.Select(p => new Measurement<long>(p.Key.Options.MaxSize, p.Value._pool));
 
-    public void UsedEnded() => Instruments.PoolSandboxes.Add(-1, _pool, _used);
+    /// <summary>Each live pool's waiting renters.</summary>
+    public static IEnumerable<Measurement<long>> ObserveWaiting() =>
+        s_pools.Select(p => new Measurement<long>(p.Key.Waiting, p.Value._pool));
 
     public void Retired(string reason, int uses)
     {

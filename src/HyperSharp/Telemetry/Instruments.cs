@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Reflection;
+using HyperSharp.Pooling;
 
 namespace HyperSharp.Telemetry;
 
@@ -35,8 +36,9 @@ internal static class Instruments
     public static readonly Histogram<double> CreateDuration = Meter.CreateHistogram(
         "hypersharp.sandbox.create.duration", "s", "Duration of sandbox creation, from a guest binary or from a snapshot.", advice: s_durationBuckets);
 
-    public static readonly UpDownCounter<long> SandboxCount = Meter.CreateUpDownCounter<long>(
-        "hypersharp.sandbox.count", "{sandbox}", "Sandboxes created and not yet disposed.");
+    /// <summary>Observed, not counted, so a listener that starts late still sees every sandbox alive.</summary>
+    public static readonly ObservableUpDownCounter<long> SandboxCount = Meter.CreateObservableUpDownCounter(
+        "hypersharp.sandbox.count", () => SandboxObserver.Live, "{sandbox}", "Sandboxes created and not yet disposed.");
 
     public static readonly Histogram<double> RestoreDuration = Meter.CreateHistogram(
         "hypersharp.sandbox.restore.duration", "s", "Duration of restores to a snapshot; its count is the number of restores.", advice: s_durationBuckets);
@@ -47,14 +49,15 @@ internal static class Instruments
     public static readonly Histogram<double> SnapshotLoadDuration = Meter.CreateHistogram(
         "hypersharp.snapshot.load.duration", "s", "Duration of loading snapshots from OCI layouts.", advice: s_durationBuckets);
 
-    public static readonly UpDownCounter<long> PoolSandboxes = Meter.CreateUpDownCounter<long>(
-        "hypersharp.pool.sandbox.count", "{sandbox}", "Sandboxes of a pool, by hypersharp.pool.sandbox.state (idle or used).");
+    // A pool's state is observed from the pools alive at each collection, like the sandbox count.
+    public static readonly ObservableUpDownCounter<long> PoolSandboxes = Meter.CreateObservableUpDownCounter(
+        "hypersharp.pool.sandbox.count", PoolObserver.ObserveSandboxes, "{sandbox}", "Sandboxes of a pool, by hypersharp.pool.sandbox.state (idle or used).");
 
-    public static readonly UpDownCounter<long> PoolMax = Meter.CreateUpDownCounter<long>(
-        "hypersharp.pool.sandbox.max", "{sandbox}", "The most sandboxes a pool holds.");
+    public static readonly ObservableUpDownCounter<long> PoolMax = Meter.CreateObservableUpDownCounter(
+        "hypersharp.pool.sandbox.max", PoolObserver.ObserveMaximums, "{sandbox}", "The most sandboxes a pool holds.");
 
-    public static readonly UpDownCounter<long> PoolPendingRequests = Meter.CreateUpDownCounter<long>(
-        "hypersharp.pool.pending_requests", "{request}", "Rent requests waiting for a sandbox of a pool.");
+    public static readonly ObservableUpDownCounter<long> PoolPendingRequests = Meter.CreateObservableUpDownCounter(
+        "hypersharp.pool.pending_requests", PoolObserver.ObserveWaiting, "{request}", "Rent requests waiting for a sandbox of a pool.");
 
     public static readonly Histogram<double> PoolRentWaitTime = Meter.CreateHistogram(
         "hypersharp.pool.rent.wait_time", "s", "Time rent requests waited for a sandbox.", advice: s_durationBuckets);

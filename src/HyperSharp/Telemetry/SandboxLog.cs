@@ -17,7 +17,7 @@ internal static partial class SandboxLog
     [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Sandbox {SandboxId} disposed")]
     public static partial void Disposed(ILogger logger, long sandboxId);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Sandbox {SandboxId} poisoned by a {FaultKind} in call to {Function}: {Reason}")]
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Sandbox {SandboxId} poisoned ({FaultKind}) in call to {Function}: {Reason}")]
     public static partial void Poisoned(ILogger logger, long sandboxId, string faultKind, string function, string reason);
 
     [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Call to {Function} in sandbox {SandboxId} stopped ({CancellationReason}); guest ran: {GuestRan}")]

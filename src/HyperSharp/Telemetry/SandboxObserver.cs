@@ -10,6 +10,7 @@ namespace HyperSharp.Telemetry;
 internal sealed class SandboxObserver
 {
     private static long s_lastId;
+    private static long s_live;
 
     private readonly ILogger? _logger;
     private readonly ILogger? _guestOutput;
@@ -29,6 +30,9 @@ internal sealed class SandboxObserver
     /// <summary>The sandbox's id in spans and logs.</summary>
     public long Id { get; }
 
+    /// <summary>Sandboxes of this process created and not yet disposed: what <c>hypersharp.sandbox.count</c> reports.</summary>
+    public static long Live => Interlocked.Read(ref s_live);
+
     /// <summary>Starts a creation span and clock; <see cref="Created"/> or <see cref="CreationFailed"/> ends them.</summary>
     public static Operation StartCreate(string origin)
     {
@@ -46,7 +50,7 @@ internal sealed class SandboxObserver
     {
         var seconds = Instruments.SecondsSince(create.Start);
         Instruments.CreateDuration.Record(seconds, new KeyValuePair<string, object?>(TelemetryNames.Origin, origin));
-        Instruments.SandboxCount.Add(1);
+        Interlocked.Increment(ref s_live);
         create.Activity?.SetTag("hypersharp.sandbox.id", Id);
         create.Activity?.Dispose();
         if (_logger is not null)
@@ -66,7 +70,7 @@ internal sealed class SandboxObserver
 
     public void Disposed()
     {
-        Instruments.SandboxCount.Add(-1);
+        Interlocked.Decrement(ref s_live);
         if (_logger is not null)
         {
             SandboxLog.Disposed(_logger, Id);

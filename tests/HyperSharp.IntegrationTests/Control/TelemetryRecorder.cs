@@ -33,6 +33,29 @@ internal sealed class TelemetryRecorder : IDisposable
 
     public ConcurrentQueue<Measurement> Measurements { get; } = new();
 
+    /// <summary>
+    /// What observable <paramref name="instrument"/> reports now, summed over the series whose tags include all of
+    /// <paramref name="tags"/>: it is collected on demand, as an exporter's scrape would.
+    /// </summary>
+    public static double Current(string instrument, params (string Key, object Value)[] tags)
+    {
+        var collected = new ConcurrentQueue<Measurement>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (published, l) =>
+            {
+                if (published.Meter.Name == HyperSharpTelemetry.MeterName && published.Name == instrument)
+                {
+                    l.EnableMeasurementEvents(published);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((i, value, measured, _) => collected.Enqueue(new Measurement(i.Name, i.Unit, value, measured.ToArray())));
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return collected.Where(m => tags.All(t => Equals(m.Tag(t.Key), t.Value))).Sum(m => m.Value);
+    }
+
     public ConcurrentQueue<Activity> Spans { get; } = new();
 
     /// <summary>The measurements of <paramref name="instrument"/>, in order.</summary>
