@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using HyperSharp.Cli.Commands;
+using HyperSharp.Cli.Commands.Serving;
 using HyperSharp.Cli.Commands.Snapshots;
 using HyperSharp.Scripting;
 
@@ -37,6 +38,8 @@ internal static class Program
             ScriptCommand.Create("js", ScriptLanguage.JavaScript, "-e", stdin),
             ScriptCommand.Create("python", ScriptLanguage.Python, "-c", stdin),
             ScriptCommand.Create("lua", ScriptLanguage.Lua, "-e", stdin),
+            ServeCommand.Create(),
+            McpCommand.Create(),
         };
 
         // No response files: "@path" is how a Bytes argument names a file to read.

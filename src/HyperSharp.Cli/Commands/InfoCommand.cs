@@ -48,7 +48,8 @@ internal static class InfoCommand
     private static string SizeWithLimits(ulong value, ulong min, ulong max) =>
         $"{ByteSizes.Format(value),-9} (default; {ByteSizes.Format(min)} to {ByteSizes.Format(max)}, multiples of 4 KiB)";
 
-    private static string LibraryVersion()
+    /// <summary>The library's informational version, as packages and servers report it.</summary>
+    internal static string LibraryVersion()
     {
         var assembly = typeof(Sandbox).Assembly;
         return assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion

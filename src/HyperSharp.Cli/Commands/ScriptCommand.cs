@@ -109,7 +109,8 @@ internal static class ScriptCommand
         }
     }
 
-    private static ulong? ParseMemory(ArgumentResult result)
+    /// <summary>Parses <c>--memory</c>: a size within <see cref="ScriptOptions.MinMemoryLimit"/> and <see cref="ScriptOptions.MaxMemoryLimit"/>.</summary>
+    internal static ulong? ParseMemory(ArgumentResult result)
     {
         var text = result.Tokens[0].Value;
         if (!ByteSizes.TryParse(text, out var bytes))
