@@ -1,7 +1,0 @@
-using Xunit;
-namespace HyperSharp.WindowsTests;
-public sealed class ProbeTests
-{
-    [Fact]
-    public async Task Runs() { await Task.Yield(); Assert.True(OperatingSystem.IsWindows()); }
-}
