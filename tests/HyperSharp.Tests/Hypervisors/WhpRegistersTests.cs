@@ -17,8 +17,24 @@ public sealed class WhpRegistersTests
     {
         var registers = new StandardRegisters
         {
-            Rax = 1, Rbx = 2, Rcx = 3, Rdx = 4, Rsi = 5, Rdi = 6, Rsp = 7, Rbp = 8, R8 = 9, R9 = 10, R10 = 11, R11 = 12,
-            R12 = 13, R13 = 14, R14 = 15, R15 = 16, Rip = 17, Rflags = 18,
+            Rax = 1,
+            Rbx = 2,
+            Rcx = 3,
+            Rdx = 4,
+            Rsi = 5,
+            Rdi = 6,
+            Rsp = 7,
+            Rbp = 8,
+            R8 = 9,
+            R9 = 10,
+            R10 = 11,
+            R11 = 12,
+            R12 = 13,
+            R13 = 14,
+            R14 = 15,
+            R15 = 16,
+            Rip = 17,
+            Rflags = 18,
         };
         var values = new WhvRegisterValue[WhpRegisters.Standard.Length];
         WhpRegisters.FromStandard(registers, values);
@@ -57,8 +73,18 @@ public sealed class WhpRegistersTests
     {
         var segment = new SegmentRegister
         {
-            Base = 0xFFFF_8000_0000_1000, Limit = 0xFFFFF, Selector = 0x2B, Type = type, S = s, Dpl = dpl, Present = present,
-            Avl = avl, L = l, Db = db, G = g, Unusable = (byte)(present ^ 1),
+            Base = 0xFFFF_8000_0000_1000,
+            Limit = 0xFFFFF,
+            Selector = 0x2B,
+            Type = type,
+            S = s,
+            Dpl = dpl,
+            Present = present,
+            Avl = avl,
+            L = l,
+            Db = db,
+            G = g,
+            Unusable = (byte)(present ^ 1),
         };
 
         Assert.Equal(segment, WhpRegisters.ToSegment(WhpRegisters.FromSegment(segment)));

@@ -28,17 +28,10 @@ internal sealed class WindowsFileSystem : IFileSystem
     {
         file = null;
         length = 0;
-        var status = Open(Resolve(directory, name), Kernel32.GENERIC_READ, ReadShare, followSymlinks, out var handle, out var information, out problem);
+        var status = Open(Resolve(directory, name), Kernel32.GENERIC_READ, ReadShare, followSymlinks, "is a symbolic link", out var handle, out var information, out problem);
         if (status != RegularFileStatus.Opened)
         {
             return status;
-        }
-
-        if (!followSymlinks && (information.FileAttributes & Kernel32.FILE_ATTRIBUTE_REPARSE_POINT) != 0)
-        {
-            handle.Dispose();
-            problem = "is a symbolic link";
-            return RegularFileStatus.SymbolicLink;
         }
 
         var type = Kernel32.GetFileType(handle);
@@ -57,17 +50,11 @@ internal sealed class WindowsFileSystem : IFileSystem
     public RegularFileStatus TryOpenDirectory(SafeHandle? parent, string name, bool followSymlinks, out SafeHandle? directory, out string problem)
     {
         directory = null;
-        var status = Open(Resolve(parent, name), Kernel32.GENERIC_READ, DirectoryShare, followSymlinks, out var handle, out var information, out problem);
+        var status = Open(Resolve(parent, name), Kernel32.GENERIC_READ, DirectoryShare, followSymlinks,
+            "is a symbolic link; no link below the layout directory is followed", out var handle, out var information, out problem);
         if (status != RegularFileStatus.Opened)
         {
             return status;
-        }
-
-        if (!followSymlinks && (information.FileAttributes & Kernel32.FILE_ATTRIBUTE_REPARSE_POINT) != 0)
-        {
-            handle.Dispose();
-            problem = "is a symbolic link; no link below the layout directory is followed";
-            return RegularFileStatus.SymbolicLink;
         }
 
         if ((information.FileAttributes & Kernel32.FILE_ATTRIBUTE_DIRECTORY) == 0)
@@ -275,9 +262,11 @@ internal sealed class WindowsFileSystem : IFileSystem
 
     /// <summary>
     /// <c>CreateFileW(OPEN_EXISTING)</c> with <c>FILE_FLAG_BACKUP_SEMANTICS</c> (without it a directory cannot be opened
-    /// at all, and could not be told apart from a permission error), then <c>GetFileInformationByHandle</c>.
+    /// at all, and could not be told apart from a permission error), then <c>GetFileInformationByHandle</c>. Without
+    /// <paramref name="followSymlinks"/> a link is opened as itself and refused, <paramref name="linkProblem"/> saying so.
     /// </summary>
-    private static RegularFileStatus Open(string path, uint access, uint share, bool followSymlinks, out SafeFileHandle handle, out ByHandleFileInformation information, out string problem)
+    private static RegularFileStatus Open(string path, uint access, uint share, bool followSymlinks, string linkProblem,
+        out SafeFileHandle handle, out ByHandleFileInformation information, out string problem)
     {
         information = default;
         var flags = Kernel32.FILE_FLAG_BACKUP_SEMANTICS | (followSymlinks ? 0 : Kernel32.FILE_FLAG_OPEN_REPARSE_POINT);
@@ -299,6 +288,13 @@ internal sealed class WindowsFileSystem : IFileSystem
             problem = $"cannot be examined (GetFileInformationByHandle): {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}";
             handle.Dispose();
             return RegularFileStatus.Failed;
+        }
+
+        if (!followSymlinks && (information.FileAttributes & Kernel32.FILE_ATTRIBUTE_REPARSE_POINT) != 0)
+        {
+            handle.Dispose();
+            problem = linkProblem;
+            return RegularFileStatus.SymbolicLink;
         }
 
         problem = string.Empty;

@@ -18,20 +18,7 @@ internal sealed class WhpBackend : IHypervisorBackend
 
     public int MaxMsrs => WhpMsrs.VcpuState.Length;
 
-    public IVirtualMachine CreateVirtualMachine(GuestMemory memory)
-    {
-        var vm = new WhpVirtualMachine(WhpPlatform.Shared);
-        try
-        {
-            vm.MapMemory(0, 0, memory.HostAddress, memory.Size);
-            return vm;
-        }
-        catch
-        {
-            vm.Dispose();
-            throw;
-        }
-    }
+    public IVirtualMachine CreateVirtualMachine(GuestMemory memory) => GuestMemorySlot.MapInto(new WhpVirtualMachine(WhpPlatform.Shared), memory);
 
     public List<string> StateMismatches(VcpuState state)
     {
