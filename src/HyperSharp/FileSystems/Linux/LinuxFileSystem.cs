@@ -73,7 +73,8 @@ internal sealed class LinuxFileSystem : IFileSystem
             // O_DIRECTORY | O_NOFOLLOW reports a link as ENOTDIR, as it does a file: tell them apart for the message.
             Libc.ENOTDIR or Libc.ELOOP when !followSymlinks && IsSymbolicLink(parent, name) =>
                 (RegularFileStatus.SymbolicLink, "is a symbolic link; no link below the layout directory is followed"),
-            Libc.ENOTDIR or Libc.ELOOP => (RegularFileStatus.NotRegular, "is not a directory"),
+            Libc.ENOTDIR or Libc.ELOOP when !followSymlinks => (RegularFileStatus.NotRegular, "is not a directory"),
+            Libc.ENOTDIR => (RegularFileStatus.NotRegular, "is not a directory"),
             _ => (RegularFileStatus.Failed, $"cannot be opened: {Libc.DescribeErrno(errno)}"),
         };
         return status;
