@@ -56,6 +56,24 @@ public sealed class NoHypervisorTests
     }
 
     [Fact]
+    public async Task ADirectoryIsRefusedAsAGuestBinaryBeforeTheHypervisorIsAsked()
+    {
+        await Task.Yield();
+        var error = Assert.Throws<GuestBinaryException>(() => Sandbox.Create(AppContext.BaseDirectory));
+
+        Assert.Contains("is a directory, not a regular file", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ADeviceIsRefusedBeforeAByteIsRead()
+    {
+        await Task.Yield();
+        var error = Assert.Throws<SandboxIOException>(() => UntrustedFiles.ReadAllBytes("NUL", 16));
+
+        Assert.Contains("is a character device, not a regular file", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TagsAreCheckedWithoutAHypervisor()
     {
         await Task.Yield();

@@ -66,6 +66,31 @@ public sealed class SnapshotLayoutTests
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(fixture.Layout, "blobs", "sha256")));
     }
 
+    /// <summary>Two writers at once take turns on the layout's lock (a named mutex here), so neither loses the other's tags.</summary>
+    [Fact]
+    public async Task ConcurrentSavesKeepEveryTag()
+    {
+        using var fixture = new SnapshotLayoutFixture();
+        using var first = SnapshotLayoutFixture.CreateSnapshot(seed: 1);
+        using var second = SnapshotLayoutFixture.CreateSnapshot(seed: 2);
+        const int Saves = 6;
+
+        await Task.WhenAll(
+            Task.Run(() => SaveEach(first, "a"), TestContext.Current.CancellationToken),
+            Task.Run(() => SaveEach(second, "b"), TestContext.Current.CancellationToken));
+
+        var tags = Snapshot.List(fixture.Layout).Select(e => e.Tag).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal([.. Enumerable.Range(0, Saves).Select(i => $"a{i}"), .. Enumerable.Range(0, Saves).Select(i => $"b{i}")], tags);
+
+        void SaveEach(Snapshot snapshot, string prefix)
+        {
+            for (var i = 0; i < Saves; i++)
+            {
+                snapshot.Save(fixture.Layout, $"{prefix}{i}");
+            }
+        }
+    }
+
     [Fact]
     public async Task AMissingBlobIsReportedAsSuch()
     {

@@ -24,7 +24,7 @@ public sealed class HypervisorException : SandboxException
 
     /// <summary>A Windows API call failed with Win32 error <paramref name="error"/> (<c>GetLastError</c>).</summary>
     internal static HypervisorException Win32(string operation, int error) =>
-        new(operation, error, $"{System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(error)} (Win32 error {error})");
+        new(operation, error, $"{System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(error).TrimEnd('.', ' ', '\r', '\n')} (Win32 error {error})");
 
     /// <summary>A Windows Hypervisor Platform call returned the failure <paramref name="hresult"/>.</summary>
     internal static HypervisorException FromHResult(string operation, int hresult) =>

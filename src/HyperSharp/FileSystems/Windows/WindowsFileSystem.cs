@@ -28,17 +28,17 @@ internal sealed class WindowsFileSystem : IFileSystem
     {
         file = null;
         length = 0;
-        var status = Open(Resolve(directory, name), Kernel32.GENERIC_READ, ReadShare, followSymlinks, "is a symbolic link", out var handle, out var information, out problem);
+        var status = Open(Resolve(directory, name), Kernel32.GENERIC_READ, ReadShare, followSymlinks, "a regular file", "is a symbolic link",
+            out var handle, out var information, out problem);
         if (status != RegularFileStatus.Opened)
         {
             return status;
         }
 
-        var type = Kernel32.GetFileType(handle);
-        if ((information.FileAttributes & Kernel32.FILE_ATTRIBUTE_DIRECTORY) != 0 || type != Kernel32.FILE_TYPE_DISK)
+        if ((information.FileAttributes & Kernel32.FILE_ATTRIBUTE_DIRECTORY) != 0)
         {
             handle.Dispose();
-            problem = (information.FileAttributes & Kernel32.FILE_ATTRIBUTE_DIRECTORY) != 0 ? "is a directory, not a regular file" : $"is {DescribeType(type)}, not a regular file";
+            problem = "is a directory, not a regular file";
             return RegularFileStatus.NotRegular;
         }
 
@@ -50,7 +50,7 @@ internal sealed class WindowsFileSystem : IFileSystem
     public RegularFileStatus TryOpenDirectory(SafeHandle? parent, string name, bool followSymlinks, out SafeHandle? directory, out string problem)
     {
         directory = null;
-        var status = Open(Resolve(parent, name), Kernel32.GENERIC_READ, DirectoryShare, followSymlinks,
+        var status = Open(Resolve(parent, name), Kernel32.GENERIC_READ, DirectoryShare, followSymlinks, "a directory",
             "is a symbolic link; no link below the layout directory is followed", out var handle, out var information, out problem);
         if (status != RegularFileStatus.Opened)
         {
@@ -262,10 +262,11 @@ internal sealed class WindowsFileSystem : IFileSystem
 
     /// <summary>
     /// <c>CreateFileW(OPEN_EXISTING)</c> with <c>FILE_FLAG_BACKUP_SEMANTICS</c> (without it a directory cannot be opened
-    /// at all, and could not be told apart from a permission error), then <c>GetFileInformationByHandle</c>. Without
+    /// at all, and could not be told apart from a permission error); <c>GetFileType</c> refuses what is not on a disk (a
+    /// device such as <c>NUL</c>, a pipe) as not <paramref name="kind"/>; then <c>GetFileInformationByHandle</c>. Without
     /// <paramref name="followSymlinks"/> a link is opened as itself and refused, <paramref name="linkProblem"/> saying so.
     /// </summary>
-    private static RegularFileStatus Open(string path, uint access, uint share, bool followSymlinks, string linkProblem,
+    private static RegularFileStatus Open(string path, uint access, uint share, bool followSymlinks, string kind, string linkProblem,
         out SafeFileHandle handle, out ByHandleFileInformation information, out string problem)
     {
         information = default;
@@ -278,14 +279,21 @@ internal sealed class WindowsFileSystem : IFileSystem
             (var status, problem) = error switch
             {
                 Kernel32.ERROR_FILE_NOT_FOUND or Kernel32.ERROR_PATH_NOT_FOUND or Kernel32.ERROR_INVALID_NAME => (RegularFileStatus.Missing, "does not exist"),
-                _ => (RegularFileStatus.Failed, $"cannot be opened: {Marshal.GetPInvokeErrorMessage(error)}"),
+                _ => (RegularFileStatus.Failed, $"cannot be opened: {Describe(error)}"),
             };
             return status;
         }
 
+        if (Kernel32.GetFileType(handle) is var type && type != Kernel32.FILE_TYPE_DISK)
+        {
+            handle.Dispose();
+            problem = $"is {DescribeType(type)}, not {kind}";
+            return RegularFileStatus.NotRegular;
+        }
+
         if (!Kernel32.GetFileInformationByHandle(handle, out information))
         {
-            problem = $"cannot be examined (GetFileInformationByHandle): {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}";
+            problem = $"cannot be examined (GetFileInformationByHandle): {Describe(Marshal.GetLastPInvokeError())}";
             handle.Dispose();
             return RegularFileStatus.Failed;
         }
@@ -309,7 +317,10 @@ internal sealed class WindowsFileSystem : IFileSystem
         handle as SafeFileHandle ?? throw new ArgumentException($"A Windows file is a SafeFileHandle, not a {handle.GetType().Name}.", nameof(handle));
 
     private static SandboxIOException Failed(string path, string operation, int error) =>
-        new(path, $"Cannot {operation} {path}: {Marshal.GetPInvokeErrorMessage(error)}.");
+        new(path, $"Cannot {operation} {path}: {Describe(error)}.");
+
+    /// <summary>Windows' text for a Win32 error, without the full stop it ends with: the messages here add their own.</summary>
+    private static string Describe(int error) => Marshal.GetPInvokeErrorMessage(error).TrimEnd('.', ' ', '\r', '\n');
 
     private static string DescribeType(uint type) => type switch
     {
