@@ -22,6 +22,12 @@ public static class BenchFiles
 
     public static string RawKvm => Find("rawkvm");
 
+    /// <summary>QuickJS built natively from the guest build's fetched source (bench/scriptnative/quickjs-native.c).</summary>
+    public static string QuickJsNative => Find("quickjs-native");
+
+    /// <summary>Lua built natively from the guest build's fetched source (bench/scriptnative/lua-native.c).</summary>
+    public static string LuaNative => Find("lua-native");
+
     /// <summary>The process-isolation contender's executable (bench/HyperSharp.Benchmarks.Worker), copied here by the project reference.</summary>
     public static string Worker => Find("HyperSharp.Benchmarks.Worker");
 

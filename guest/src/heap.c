@@ -207,6 +207,11 @@ void *realloc(void *payload, size_t n)
     return moved;
 }
 
+size_t malloc_usable_size(void *payload)
+{
+    return payload ? size_of(checked_header(payload, "malloc_usable_size")) - sizeof(block) : 0;
+}
+
 void *aligned_alloc(size_t alignment, size_t n)
 {
     if (alignment == 0 || (alignment & (alignment - 1)) != 0)

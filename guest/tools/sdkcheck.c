@@ -3,6 +3,7 @@
  *
  *   gcc -O1 -Wall -Werror -Iguest/include -Dmalloc=sdk_malloc -Dfree=sdk_free \
  *       -Dcalloc=sdk_calloc -Drealloc=sdk_realloc -Daligned_alloc=sdk_aligned_alloc \
+ *       -Dmalloc_usable_size=sdk_malloc_usable_size \
  *       guest/tools/sdkcheck.c guest/src/heap.c \
  *       guest/src/printf.c -o sdkcheck
  *
@@ -81,6 +82,7 @@ static void check_allocator(void)
                 break;
             b->p = rand() % 2 ? sdk_malloc(size) : sdk_calloc(1, size);
             check(((uintptr_t)b->p & 15) == 0, "payloads are 16-byte aligned");
+            check(sdk_malloc_usable_size(b->p) >= size, "malloc_usable_size covers the request");
             b->size = size;
             b->fill = (unsigned char)rand();
             memset(b->p, b->fill, size);

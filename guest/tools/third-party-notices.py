@@ -7,9 +7,13 @@ Run it by hand whenever guest/third-party/debian-sources.lock or guest/libc/pico
 changes (the build does not need it). For picolibc it lists the copyright and licence of exactly
 the files a guest can contain: the sources in picolibc-sources.mk and the headers the C library
 installs, each looked up in the package's machine-readable copyright file (COPYING.picolibc,
-DEP-5: the last matching Files paragraph wins). For Lua it copies the MIT licence from lua.h.
+DEP-5: the last matching Files paragraph wins). For Lua it copies the MIT licence from lua.h; for
+QuickJS, the copyright lines of the files guest/runtimes/quickjs/runtime.mk compiles and LICENSE; for
+MicroPython its LICENSE and the notices at the top of the bundled third-party files the guest
+compiles (re1.5, uzlib, crypto-algorithms' SHA-256).
 """
 import fnmatch
+import functools
 import os
 import re
 import subprocess
@@ -20,6 +24,15 @@ root = os.path.dirname(guest)
 out = os.environ.get("OUT", os.path.join(root, "artifacts", "guests"))
 picolibc = os.path.join(out, "obj", "src", "picolibc")
 lua = os.path.join(out, "obj", "src", "lua5.4")
+quickjs = os.path.join(out, "obj", "src", "quickjs")
+micropython = os.path.join(out, "obj", "src", "micropython")
+# MicroPython's bundled third-party code that micropython.elf contains (extmod/modre.c, moddeflate.c
+# and modhashlib.c #include it), with the notice file of each and what MicroPython's LICENSE says of it.
+MICROPYTHON_BUNDLED = [
+    ("lib/re1.5", "lib/re1.5/re1.5.h", "BSD-3-Clause according to MicroPython's LICENSE"),
+    ("lib/uzlib", "lib/uzlib/tinflate.c", "Zlib"),
+    ("lib/crypto-algorithms", "lib/crypto-algorithms/sha256.c", "public domain"),
+]
 
 
 def paragraphs(text):
@@ -36,16 +49,43 @@ def paragraphs(text):
             fields[name] = value.strip()
 
 
+def leading_comment(path):
+    """The comment a source file starts with: a /* */ block or a run of // lines, markers removed."""
+    text = open(path, encoding="utf-8").read()
+    block = re.match(r"\s*/\*(.*?)\*/", text, re.S)
+    lines = block.group(1).splitlines() if block else re.match(r"((?://.*\n)+)", text).group(1).splitlines()
+    return "\n".join(re.sub(r"^\s*(//|\*+)? ?", "", line).rstrip() for line in lines).strip("\n")
+
+
 def compiled_files():
-    listing = subprocess.run(["make", "-s", "-C", guest, "-p", "-n"], capture_output=True, text=True).stdout
-    sources = next(l for l in listing.splitlines() if l.startswith("PICOLIBC_SOURCES :="))
-    files = sources.split(":=", 1)[1].split()
+    files = make_variable("PICOLIBC_SOURCES")
     for directory, _, names in os.walk(os.path.join(picolibc, "newlib/libc/include")):
         files += [os.path.relpath(os.path.join(directory, n), picolibc) for n in names if n.endswith(".h")]
     files += ["newlib/libc/tinystdio/stdio.h", "newlib/libc/tinystdio/stdio-bufio.h"]
     machine = os.path.join(picolibc, "newlib/libc/machine/x86/machine")
     files += ["newlib/libc/machine/x86/machine/" + n for n in os.listdir(machine) if n.endswith(".h")]
     return sorted(set(files))
+
+
+@functools.cache
+def make_database():
+    return subprocess.run(["make", "-s", "-C", guest, "-p", "-n"], capture_output=True, text=True).stdout
+
+
+def make_variable(name):
+    listing = make_database()
+    return next(l for l in listing.splitlines() if l.startswith(name + " :=")).split(":=", 1)[1].split()
+
+
+def quickjs_notice():
+    files = [name + ".c" for name in make_variable("QUICKJS_SOURCES")]
+    lines = []
+    for name in files:
+        text = open(os.path.join(quickjs, name), encoding="utf-8").read()
+        holders = re.findall(r"^ \* (Copyright .*)$", text, re.M)
+        lines.append(f"{name} (and its header): " + "; ".join(holders))
+    licence = open(os.path.join(quickjs, "LICENSE"), encoding="utf-8").read().strip()
+    return lines + ["", licence]
 
 
 def main():
@@ -66,7 +106,8 @@ def main():
         "",
         "HyperSharp's repository holds no third-party source. The guest build fetches Debian source",
         "packages (guest/third-party/debian-sources.lock) and compiles parts of them into the guest C",
-        "library and the Lua test guest; those parts, and so the guests built with them, carry the",
+        "library, the script interpreters (runtimes/*.elf of HyperSharp.Scripting: QuickJS, Lua,",
+        "MicroPython) and the Lua test guest; those parts, and so the guests built with them, carry the",
         "notices below. This file is written by guest/tools/third-party-notices.py.",
         "",
         "=" * 100,
@@ -91,12 +132,35 @@ def main():
     notice = "\n".join(line.lstrip("* ").rstrip() for line in notice.splitlines())
     lines += [
         "=" * 100,
-        "Lua 5.4.7 (Debian source package lua5.4 5.4.7-1): the luaguest test guest",
+        "Lua 5.4.7 (Debian source package lua5.4 5.4.7-1): the Lua interpreter lua.elf and the luaguest test guest",
         "=" * 100,
         "",
         notice.strip(),
         "",
+        "=" * 100,
+        "QuickJS 2025-04-26 (Debian source package quickjs 2025.04.26-1): the JavaScript interpreter quickjs.elf",
+        "=" * 100,
+        "",
+        *quickjs_notice(),
+        "",
     ]
+    licence = open(os.path.join(micropython, "LICENSE"), encoding="utf-8").read().split("\n---")[0]
+    lines += [
+        "=" * 100,
+        "MicroPython 1.25.0 (Debian source package micropython 1.25.0+ds-1): the micropython.elf guest",
+        "=" * 100,
+        "",
+        licence.strip(),
+        "",
+    ]
+    for folder, notice, summary in MICROPYTHON_BUNDLED:
+        lines += [
+            "-" * 100,
+            f"MicroPython's {folder} ({summary}), from {notice}:",
+            "",
+            leading_comment(os.path.join(micropython, notice)),
+            "",
+        ]
     with open(os.path.join(root, "THIRD-PARTY-NOTICES"), "w", encoding="utf-8") as f:
         f.write("\n".join(lines))
     print(f"THIRD-PARTY-NOTICES: {sum(len(p) for p in used.values())} picolibc files, {len({l for _, l in used})} licences")

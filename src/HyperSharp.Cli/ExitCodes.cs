@@ -1,3 +1,5 @@
+using HyperSharp.Scripting;
+
 namespace HyperSharp.Cli;
 
 /// <summary>
@@ -15,7 +17,7 @@ internal static class ExitCodes
     /// <summary>The command line is wrong: unknown option, missing or unreadable file, unknown function, an argument that does not parse or fit.</summary>
     public const int Usage = 2;
 
-    /// <summary>The guest failed: it aborted, faulted, returned an error, broke the protocol, or a host function it called failed.</summary>
+    /// <summary>The guest failed: it aborted, faulted, returned an error, broke the protocol, or a host function it called failed; or a script raised an error.</summary>
     public const int GuestFailure = 3;
 
     /// <summary>KVM is missing, inaccessible, or an operation on it failed.</summary>
@@ -33,7 +35,7 @@ internal static class ExitCodes
     /// <summary>A file could not be read or written for a reason outside the format: permissions, a full disk, I/O errors.</summary>
     public const int FileError = 7;
 
-    /// <summary>The guest call ran longer than <c>--timeout</c> and was stopped.</summary>
+    /// <summary>The guest call or script ran longer than <c>--timeout</c> and was stopped.</summary>
     public const int TimedOut = 8;
 
     /// <summary>The exit code for a library error; every <see cref="SandboxException"/> not listed is the guest's fault.</summary>
@@ -45,6 +47,7 @@ internal static class ExitCodes
         SandboxIOException => FileError,
         HypervisorUnavailableException or HypervisorException => HypervisorUnavailable,
         GuestArgumentException or GuestFunctionNotFoundException => Usage,
+        ScriptTimeoutException => TimedOut,
         _ => GuestFailure,
     };
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using HyperSharp.Cli.Commands;
 using HyperSharp.Cli.Commands.Snapshots;
+using HyperSharp.Scripting;
 
 namespace HyperSharp.Cli;
 
@@ -11,18 +12,18 @@ namespace HyperSharp.Cli;
 /// </summary>
 internal static class Program
 {
-    private static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+    private static int Main(string[] args) => Run(args, Console.Out, Console.Error, Console.In);
 
-    /// <summary>Runs the CLI with injectable writers, so tests can run it in-process.</summary>
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>Runs the CLI with injectable streams, so tests can run it in-process.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, TextReader? stdin = null)
     {
         // Guests and snapshot files choose much of what is printed: nothing reaches the terminal raw.
         using var output = new TerminalWriter(stdout);
         using var errors = new TerminalWriter(stderr);
-        return RunSanitized(args, output, errors);
+        return RunSanitized(args, output, errors, stdin ?? TextReader.Null);
     }
 
-    private static int RunSanitized(string[] args, TextWriter stdout, TextWriter stderr)
+    private static int RunSanitized(string[] args, TextWriter stdout, TextWriter stderr, TextReader stdin)
     {
         // A plain command rather than RootCommand, whose name would be the assembly's, HyperSharp.Cli.
         var root = new Command("hypersharp", "Runs untrusted guest functions in hardware-isolated KVM micro-VMs.")
@@ -33,6 +34,9 @@ internal static class Program
             RunCommand.Create(),
             DemoCommand.Create(),
             SnapshotCommand.Create(),
+            ScriptCommand.Create("js", ScriptLanguage.JavaScript, "-e", stdin),
+            ScriptCommand.Create("python", ScriptLanguage.Python, "-c", stdin),
+            ScriptCommand.Create("lua", ScriptLanguage.Lua, "-e", stdin),
         };
 
         // No response files: "@path" is how a Bytes argument names a file to read.

@@ -12,7 +12,8 @@ namespace HyperSharp;
 /// <see cref="Caller"/> as their first parameter; it costs nothing per call.
 /// A new registry already holds <c>HostPrint(string) → int</c>, which writes to <see cref="Console.Out"/>, and
 /// <c>HostPrintError(string) → int</c>, which writes to <see cref="Console.Error"/>: the guest C library's
-/// stdout and stderr. Define either again to send guest output elsewhere.
+/// stdout and stderr. For a sandbox with a <see cref="SandboxOptions.LoggerFactory"/> both log instead. Define
+/// either again to send guest output elsewhere.
 /// </summary>
 /// <remarks>
 /// Functions take up to 8 parameters of type <see cref="int"/>, <see cref="uint"/>, <see cref="long"/>,
@@ -43,15 +44,8 @@ public sealed partial class HostFunctions
     /// <summary>Creates a registry holding the default <c>HostPrint</c> and <c>HostPrintError</c>.</summary>
     public HostFunctions()
     {
-        Define(HostPrintName, (string text) => Print(Console.Out, text));
-        Define(HostPrintErrorName, (string text) => Print(Console.Error, text));
-    }
-
-    /// <summary>Writes guest output and returns its length in UTF-8 bytes, as C's output functions count.</summary>
-    private static int Print(TextWriter writer, string text)
-    {
-        writer.Write(text);
-        return Encoding.UTF8.GetByteCount(text);
+        Define(HostPrintName, static (Caller caller, string text) => caller.Sandbox.PrintGuestOutput(text, isError: false));
+        Define(HostPrintErrorName, static (Caller caller, string text) => caller.Sandbox.PrintGuestOutput(text, isError: true));
     }
 
     /// <summary>The signatures of every defined function, ordered by name.</summary>

@@ -1,4 +1,5 @@
 using HyperSharp.Calls;
+using HyperSharp.Telemetry;
 
 namespace HyperSharp;
 
@@ -58,6 +59,22 @@ public sealed partial class Sandbox
     private GuestValue Invoke(string name, GuestValueType returnType, ReadOnlySpan<GuestValue> args, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(name);
+        var call = _observer.StartCall(name, _guestFunctions);
+        try
+        {
+            var value = InvokeObserved(name, returnType, args, cancellationToken);
+            SandboxObserver.CallSucceeded(call, name);
+            return value;
+        }
+        catch (Exception e)
+        {
+            _observer.CallFailed(call, name, _guestFunctions, e, poisoned: ReferenceEquals(e, _poisonCause));
+            throw;
+        }
+    }
+
+    private GuestValue InvokeObserved(string name, GuestValueType returnType, ReadOnlySpan<GuestValue> args, CancellationToken cancellationToken)
+    {
         Enter();
         try
         {

@@ -3,12 +3,16 @@ using HyperSharp.Elf;
 using HyperSharp.Execution;
 using HyperSharp.Hypervisors;
 using HyperSharp.Memory;
+using HyperSharp.Telemetry;
 
 namespace HyperSharp;
 
 /// <summary>Making sandboxes: from a guest ELF (boot and initialisation) or from a snapshot (no ELF, no initialisation).</summary>
 public sealed partial class Sandbox
 {
+    private const string OriginElf = "elf";
+    private const string OriginSnapshot = "snapshot";
+
     /// <summary>Loads the guest ELF at <paramref name="path"/>, boots it in a new micro-VM and runs its initialisation.</summary>
     /// <param name="path">A static-PIE x86-64 guest built against the HyperSharp guest SDK.</param>
     /// <param name="hostFunctions">The host functions the guest may call; null for just the default <c>HostPrint</c>. The sandbox keeps a copy.</param>
@@ -35,6 +39,22 @@ public sealed partial class Sandbox
         options ??= SandboxOptions.Default;
         options.Validate();
         var backend = RequireBackend();
+        var create = SandboxObserver.StartCreate(OriginElf);
+        try
+        {
+            var sandbox = Boot(backend, elf, hostFunctions, options);
+            sandbox._observer.Created(create, OriginElf, sandbox.MemorySize);
+            return sandbox;
+        }
+        catch (Exception e)
+        {
+            SandboxObserver.CreationFailed(create, OriginElf, e);
+            throw;
+        }
+    }
+
+    private static Sandbox Boot(IHypervisorBackend backend, ReadOnlySpan<byte> elf, HostFunctions? hostFunctions, SandboxOptions options)
+    {
         var image = ElfImage.Parse(elf.ToArray());
         var functions = (hostFunctions ?? s_defaultHostFunctions).Freeze();
         var boot = GuestImageBuilder.Build(image, options);
@@ -43,7 +63,7 @@ public sealed partial class Sandbox
             vm.SetSpecialRegisters(InitialCpuState.SpecialRegisters(vm.GetSpecialRegisters(), boot.ThreadPointer));
             vm.SetRegisters(InitialCpuState.EntryRegisters(boot.EntryPoint, boot.Layout));
         });
-        var sandbox = new Sandbox(vm, boot.Memory, boot.Layout, functions, options.CallTimeout);
+        var sandbox = new Sandbox(vm, boot.Memory, boot.Layout, functions, options);
         try
         {
             sandbox.Initialize();
@@ -99,18 +119,29 @@ public sealed partial class Sandbox
             throw new SnapshotMismatchException("The snapshot does not fit these host functions or this host", missing);
         }
 
-        var memory = GuestMemory.FromImage(snapshot.Memory);
-        var vm = StartVirtualMachine(backend, memory, vm =>
+        var create = SandboxObserver.StartCreate(OriginSnapshot);
+        try
         {
-            vm.RestoreState(snapshot.Vcpu);
-            Reseed(memory);
-        });
-        return new Sandbox(vm, memory, snapshot.Layout, functions, options?.CallTimeout)
+            var memory = GuestMemory.FromImage(snapshot.Memory);
+            var vm = StartVirtualMachine(backend, memory, vm =>
+            {
+                vm.RestoreState(snapshot.Vcpu);
+                Reseed(memory);
+            });
+            var sandbox = new Sandbox(vm, memory, snapshot.Layout, functions, options)
+            {
+                _guestFunctions = snapshot.GuestFunctionTable,
+                _current = snapshot,
+                _generation = snapshot.Generation,
+            };
+            sandbox._observer.Created(create, OriginSnapshot, sandbox.MemorySize);
+            return sandbox;
+        }
+        catch (Exception e)
         {
-            _guestFunctions = snapshot.GuestFunctionTable,
-            _current = snapshot,
-            _generation = snapshot.Generation,
-        };
+            SandboxObserver.CreationFailed(create, OriginSnapshot, e);
+            throw;
+        }
     }
 
     private void Initialize()

@@ -1,5 +1,6 @@
 using HyperSharp.Hypervisors;
 using HyperSharp.Memory;
+using HyperSharp.Telemetry;
 
 namespace HyperSharp;
 
@@ -60,48 +61,16 @@ public sealed partial class Sandbox
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         Enter();
+        var restore = SandboxObserver.StartRestore();
         try
         {
-            ThrowIfUnrecoverable();
-            // The current snapshot was checked when it became current; only another one needs checking.
-            var current = ReferenceEquals(snapshot, _current);
-            if (!current)
-            {
-                var mismatches = snapshot.LayoutMismatches(_layout);
-                mismatches.AddRange(snapshot.MissingHostFunctions(_hostFunctions));
-                mismatches.AddRange(HypervisorBackend.Current.StateMismatches(snapshot.Vcpu));
-                if (mismatches.Count > 0)
-                {
-                    throw new SnapshotMismatchException("The snapshot cannot be restored into this sandbox", mismatches);
-                }
-
-                ObjectDisposedException.ThrowIf(snapshot.IsDisposed, snapshot);
-            }
-
-            try
-            {
-                if (current)
-                {
-                    DropDirtyPages();
-                }
-                else
-                {
-                    _memory.Remap(snapshot.Memory);
-                    ForgetDirtyPages();
-                }
-
-                _vm.RestoreState(snapshot.Vcpu);
-                Reseed(_memory);
-            }
-            catch (Exception e)
-            {
-                throw BecomeUnrecoverable("Restoring the snapshot failed halfway", e);
-            }
-
-            _current = snapshot;
-            _guestFunctions = snapshot.GuestFunctionTable;
-            _generation = snapshot.Generation;
-            _poisonCause = null;
+            var pages = RestoreEntered(snapshot);
+            _observer.Restored(restore, _generation, pages);
+        }
+        catch (Exception e)
+        {
+            _observer.RestoreFailed(restore, e, unrecoverable: _unrecoverableCause is not null);
+            throw;
         }
         finally
         {
@@ -109,17 +78,64 @@ public sealed partial class Sandbox
         }
     }
 
+    /// <summary>The restore itself, with the sandbox entered; returns the pages copied back.</summary>
+    private long RestoreEntered(Snapshot snapshot)
+    {
+        ThrowIfUnrecoverable();
+        // The current snapshot was checked when it became current; only another one needs checking.
+        var current = ReferenceEquals(snapshot, _current);
+        if (!current)
+        {
+            var mismatches = snapshot.LayoutMismatches(_layout);
+            mismatches.AddRange(snapshot.MissingHostFunctions(_hostFunctions));
+            mismatches.AddRange(HypervisorBackend.Current.StateMismatches(snapshot.Vcpu));
+            if (mismatches.Count > 0)
+            {
+                throw new SnapshotMismatchException("The snapshot cannot be restored into this sandbox", mismatches);
+            }
+
+            ObjectDisposedException.ThrowIf(snapshot.IsDisposed, snapshot);
+        }
+
+        long pages = 0;
+        try
+        {
+            if (current)
+            {
+                pages = DropDirtyPages();
+            }
+            else
+            {
+                _memory.Remap(snapshot.Memory);
+                ForgetDirtyPages();
+            }
+
+            _vm.RestoreState(snapshot.Vcpu);
+            Reseed(_memory);
+        }
+        catch (Exception e)
+        {
+            throw BecomeUnrecoverable("Restoring the snapshot failed halfway", e);
+        }
+
+        _current = snapshot;
+        _guestFunctions = snapshot.GuestFunctionTable;
+        _generation = snapshot.Generation;
+        _poisonCause = null;
+        return pages;
+    }
+
     /// <summary>
     /// Returns memory to the current snapshot by copying back the pages written since it was taken or last
     /// restored: those KVM's dirty log reports for the guest, plus the ones only the host writes (the PEB,
     /// which <see cref="Reseed"/> rewrites, and the input buffer).
     /// </summary>
-    private void DropDirtyPages()
+    private long DropDirtyPages()
     {
         _vm.GetDirtyPages(0, _dirtyPages);
         PageBitmap.MarkRange(_dirtyPages, GuestAbi.PebAddress, GuestAbi.PageSize);
         PageBitmap.MarkRange(_dirtyPages, _layout.InputBase, _layout.InputSize);
-        _memory.Reset(_dirtyPages);
+        return _memory.Reset(_dirtyPages);
     }
 
     /// <summary>After a remap every page is the snapshot's again: start a new dirty-log interval.</summary>

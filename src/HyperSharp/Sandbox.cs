@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using HyperSharp.Execution;
 using HyperSharp.Hypervisors;
 using HyperSharp.Memory;
+using HyperSharp.Telemetry;
 
 namespace HyperSharp;
 
@@ -43,6 +44,7 @@ public sealed partial class Sandbox : IDisposable
     private readonly FrozenDictionary<string, GuestFunctionSignature> _hostFunctions;
     private readonly ulong[] _dirtyPages;
     private readonly TimeSpan? _callTimeout;
+    private readonly SandboxObserver _observer;
     private IReadOnlyDictionary<string, GuestFunctionSignature> _guestFunctions = FrozenDictionary<string, GuestFunctionSignature>.Empty;
     private Snapshot? _current;
     private ulong _generation;
@@ -52,12 +54,13 @@ public sealed partial class Sandbox : IDisposable
     private int _released;
     private volatile bool _disposeRequested;
 
-    private Sandbox(IVirtualMachine vm, GuestMemory memory, MemoryLayout layout, HostFunctionTable hostFunctions, TimeSpan? callTimeout)
+    private Sandbox(IVirtualMachine vm, GuestMemory memory, MemoryLayout layout, HostFunctionTable hostFunctions, SandboxOptions? options)
     {
         _vm = vm;
         _memory = memory;
         _layout = layout;
-        _callTimeout = callTimeout;
+        _callTimeout = options?.CallTimeout;
+        _observer = new SandboxObserver(options);
         InterruptHandle = new InterruptHandle(vm);
         _buffers = new GuestBuffers(memory, layout);
         _hostCalls = new HostCallDispatcher(_buffers, hostFunctions.Functions, this);
@@ -94,7 +97,6 @@ public sealed partial class Sandbox : IDisposable
     /// a request's state, a pool lease, a script run's tools. Not used by HyperSharp; safe to set between calls.
     /// </summary>
     public object? Data { get; set; }
-
 
     /// <summary>Releases the VM and guest memory; if a call is running on another thread, when that call returns.</summary>
     public void Dispose()
@@ -160,7 +162,20 @@ public sealed partial class Sandbox : IDisposable
             InterruptHandle.Release();
             _vm.Dispose();
             _memory.Dispose();
+            _observer.Disposed();
         }
+    }
+
+    /// <summary>What the default <c>HostPrint</c> and <c>HostPrintError</c> do: log the text if a logger is configured, else write it to the console.</summary>
+    /// <returns>The text's length in UTF-8 bytes, as C's output functions count.</returns>
+    internal int PrintGuestOutput(string text, bool isError)
+    {
+        if (!_observer.TryLogGuestOutput(text, isError))
+        {
+            (isError ? Console.Error : Console.Out).Write(text);
+        }
+
+        return System.Text.Encoding.UTF8.GetByteCount(text);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

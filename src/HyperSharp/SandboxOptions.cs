@@ -1,7 +1,9 @@
+using Microsoft.Extensions.Logging;
+
 namespace HyperSharp;
 
 /// <summary>
-/// Sizes of a sandbox's guest memory regions, and its call time limit. Every size is a multiple of 4 KiB within
+/// Sizes of a sandbox's guest memory regions, its call time limit and where it logs. Every size is a multiple of 4 KiB within
 /// the limits documented on each property; <see cref="Sandbox.Create(string, HostFunctions?, SandboxOptions?)"/>
 /// rejects anything else with an <see cref="ArgumentOutOfRangeException"/> naming the option.
 /// </summary>
@@ -30,6 +32,17 @@ public sealed record SandboxOptions
     /// </summary>
     public TimeSpan? CallTimeout { get; init; }
 
+    /// <summary>
+    /// Where the sandbox logs its lifecycle (<see cref="HyperSharpTelemetry.SandboxLogCategory"/>: creation, disposal,
+    /// faults, cancellations, restores) and its guest's output (<see cref="HyperSharpTelemetry.GuestOutputLogCategory"/>).
+    /// With a factory, the default <c>HostPrint</c> and <c>HostPrintError</c> log what the guest prints, escaped and cut
+    /// to 4096 characters a print, instead of writing it to the console. Null, the default, for no logging.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>The level at which guest output is logged when <see cref="LoggerFactory"/> is set. Default <see cref="LogLevel.Debug"/>; <see cref="LogLevel.None"/> discards it.</summary>
+    public LogLevel GuestOutputLogLevel { get; init; } = LogLevel.Debug;
+
     /// <summary>The longest <see cref="CallTimeout"/>: what a <see cref="Timer"/> accepts.</summary>
     public static readonly TimeSpan MaxCallTimeout = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
 
@@ -51,8 +64,12 @@ public sealed record SandboxOptions
     /// <summary>The largest <see cref="InputBufferSize"/> and <see cref="OutputBufferSize"/>.</summary>
     public const ulong MaxBufferSize = 256UL << 20;
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option that is out of range or not page-aligned.</summary>
-    internal void Validate()
+    /// <summary>
+    /// Throws <see cref="ArgumentOutOfRangeException"/> naming the first option that is out of range or not page-aligned,
+    /// as creating a sandbox would: for checking options from configuration before anything starts.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public void Validate()
     {
         Check(HeapSize, MinHeapSize, MaxHeapSize, nameof(HeapSize));
         Check(StackSize, MinStackSize, MaxStackSize, nameof(StackSize));
@@ -64,6 +81,14 @@ public sealed record SandboxOptions
                 $"{nameof(SandboxOptions)}.{nameof(CallTimeout)}",
                 timeout,
                 $"{nameof(SandboxOptions)}.{nameof(CallTimeout)} must be null or between 1 ms and {MaxCallTimeout}.");
+        }
+
+        if (!Enum.IsDefined(GuestOutputLogLevel))
+        {
+            throw new ArgumentOutOfRangeException(
+                $"{nameof(SandboxOptions)}.{nameof(GuestOutputLogLevel)}",
+                GuestOutputLogLevel,
+                $"{nameof(SandboxOptions)}.{nameof(GuestOutputLogLevel)} must be a defined LogLevel.");
         }
     }
 

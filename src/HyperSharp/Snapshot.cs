@@ -1,6 +1,7 @@
 using HyperSharp.Hypervisors;
 using HyperSharp.Memory;
 using HyperSharp.Snapshots;
+using HyperSharp.Telemetry;
 
 namespace HyperSharp;
 
@@ -92,7 +93,7 @@ public sealed class Snapshot : IDisposable
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(reference);
-        return SnapshotFiles.Load(directory, reference, options ?? new SnapshotLoadOptions());
+        return SnapshotObserver.Load(reference, () => SnapshotFiles.Load(directory, reference, options ?? new SnapshotLoadOptions()));
     }
 
     /// <summary>
@@ -120,7 +121,7 @@ public sealed class Snapshot : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         SnapshotTag.Require(tag, nameof(tag));
 
-        return SnapshotFiles.Save(this, directory, tag, options ?? new SnapshotSaveOptions());
+        return SnapshotObserver.Save(tag, () => SnapshotFiles.Save(this, directory, tag, options ?? new SnapshotSaveOptions()));
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace HyperSharp.IntegrationTests;
 
 /// <summary>Paths of the test guests that the build compiles from guest/ and copies next to the tests.</summary>
@@ -21,6 +23,14 @@ public static class Guests
     public static string LibcTestNative => PathOf("libctest-native");
 
     public static string StackLiarGuest => PathOf("stackliarguest.elf");
+
+    /// <summary>The MicroPython interpreter guest (guest/runtimes/micropython).</summary>
+    public static string MicroPython => PathOf("micropython.elf");
+
+    /// <summary>MicroPython's source as the guest build fetched it (its tests/ included), under the guest build output.</summary>
+    public static string MicroPythonSource => Path.Combine(
+        typeof(Guests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "GuestOutputDir").Value!,
+        "obj", "src", "micropython");
 
     private static string PathOf(string fileName)
     {

@@ -22,6 +22,7 @@ public sealed class SandboxOptionsLimitTests
         { "InputBufferSize", new SandboxOptions { InputBufferSize = SandboxOptions.MaxBufferSize + Page } },
         { "OutputBufferSize", new SandboxOptions { OutputBufferSize = 2048 } },
         { "OutputBufferSize", new SandboxOptions { OutputBufferSize = ulong.MaxValue } },
+        { "GuestOutputLogLevel", new SandboxOptions { GuestOutputLogLevel = (Microsoft.Extensions.Logging.LogLevel)42 } },
     };
 
     [Theory]

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using HyperSharp.Benchmarks.Compare.Scripts;
 using HyperSharp.Benchmarks.Density;
 
 namespace HyperSharp.Benchmarks.Compare;
@@ -90,6 +91,14 @@ internal static class CompareCommand
         using var wasmtime = new WasmtimeContender(bytes24K);
         using var processes = new ProcessContender(BenchFiles.Worker, bytes24K);
         var sideBySide = new SideBySideTable([hyperSharp, wasmtime, processes]);
+        Progress("serving: a sandbox for sync, async and observed calls, and a warm pool");
+        using var serving = new ServingScenarios(guest, host);
+        Progress("scripts: interpreter snapshots and files, Jint, node/python3 processes, native interpreter builds");
+        using var hyperSharpScripts = new HyperSharpScripts();
+        using var jint = new JintScripts();
+        using var scriptProcesses = new ProcessScripts();
+        using var nativeScripts = new NativeScripts();
+        var scripts = new ScriptTable([hyperSharpScripts, jint, scriptProcesses, nativeScripts]);
 
         static double Exits(RawKvm raw, int count) => count * raw[RawKvm.GuestExitRoundTrip].Median;
         var guestCalls = new List<WarmScenario>
@@ -133,6 +142,8 @@ internal static class CompareCommand
         snapshots.WarmUp(settings.WarmUpSeconds);
         files.WarmUp(settings.WarmUpSeconds);
         sideBySide.WarmUp(settings.WarmUpSeconds / 2);
+        serving.WarmUp(settings.WarmUpSeconds);
+        scripts.WarmUp(settings.WarmUpSeconds / 4);
         raw.RunRound(); // warms rawkvm's binary and page cache; its samples count like any other round's
 
         Progress("allocations");
@@ -168,6 +179,8 @@ internal static class CompareCommand
             snapshots.MeasureRound(settings.SnapshotSecondsPerRound, settings.SnapshotsPerRound);
             files.MeasureRound(settings.SnapshotSecondsPerRound, settings.SnapshotsPerRound);
             sideBySide.MeasureRound(round, settings.SideBySideSecondsPerCell, settings.SideBySideSamplesPerCell, settings.SampleSeconds, settings.CallsPerSample);
+            serving.MeasureRound(round, settings.WarmSamplesPerRound, settings.SampleSeconds, settings.CallsPerSample);
+            scripts.MeasureRound(round, settings.SideBySideSecondsPerCell, settings.SideBySideSamplesPerCell, settings.SampleSeconds, settings.CallsPerSample);
             if (!rawFirst)
             {
                 raw.RunRound();
@@ -184,8 +197,8 @@ internal static class CompareCommand
         }
 
         sideBySide.MeasureDensity(contender => contender == processes ? settings.ProcessDensityCount : inProcessCount);
-        return new Report(settings, [.. guestCalls.Select(w => w.Scenario), create, createAndDrop, createLua, createAndCall, .. snapshots.All, .. files.All], raw,
-            allocations, snapshots.SetupSnapshotTimes, files.ThroughputBytes, sideBySide);
+        return new Report(settings, [.. guestCalls.Select(w => w.Scenario), create, createAndDrop, createLua, createAndCall, .. snapshots.All, .. files.All, .. serving.All], raw,
+            allocations, snapshots.SetupSnapshotTimes, files.ThroughputBytes, sideBySide, scripts, [.. serving.Targets()]);
     }
 
     private static void MeasureWarm(WarmScenario scenario, int samples, int callsPerSample)
@@ -308,7 +321,8 @@ internal sealed record Scenario(string Name, string Hyperlight, string LimitName
 }
 
 internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios, RawKvm raw, IReadOnlyDictionary<string, double> allocations,
-    IReadOnlyList<(string Label, ulong MemorySize, TimeSpan Elapsed)> setupSnapshots, ulong snapshotFileBytes, SideBySideTable sideBySide)
+    IReadOnlyList<(string Label, ulong MemorySize, TimeSpan Elapsed)> setupSnapshots, ulong snapshotFileBytes, SideBySideTable sideBySide, ScriptTable scripts,
+    IReadOnlyList<(string Target, string Threshold, string Measured, bool Met)> servingTargets)
 {
     private const double EchoTargetExits = 2;
     private const double HostCallTargetExits = 3;
@@ -335,6 +349,10 @@ internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios,
         text.AppendLine("Side by side (same run, interleaved per scenario):");
         text.AppendLine();
         text.Append(sideBySide.ToMarkdown(raw));
+        text.AppendLine();
+        text.AppendLine("Scripts (same run, interleaved per scenario; times per run):");
+        text.AppendLine();
+        text.Append(scripts.ToMarkdown());
         text.AppendLine();
         text.AppendLine("HyperSharp in detail:");
         text.AppendLine();
@@ -483,6 +501,7 @@ internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios,
 
             json.WriteEndArray();
             sideBySide.WriteJson(json, raw);
+            scripts.WriteJson(json);
             json.WriteEndObject();
         }
 
@@ -547,6 +566,10 @@ internal sealed class Report(object settings, IReadOnlyList<Scenario> scenarios,
         var scalarAllocations = scalarCalls.Select(name => allocations.GetValueOrDefault(name, double.NaN)).ToList();
         yield return ("Issue 6: zero managed allocations per warm call with scalar arguments (EchoI32, Nothing, one host callback)", "0 B",
             string.Join(", ", scalarAllocations.Select(bytes => $"{bytes:0.##} B")), scalarAllocations.All(bytes => bytes == 0));
+        foreach (var target in scripts.Targets(raw).Concat(servingTargets))
+        {
+            yield return target;
+        }
     }
 
     /// <summary>The slowest and fastest median of the restore-after-dirtying rows.</summary>

@@ -226,12 +226,14 @@ _Noreturn void hs_assert_failed(const char *expression, const char *file, int li
  * satisfy returns NULL, as C requires (realloc then leaves the old block untouched); so does
  * aligned_alloc with an alignment that is not a power of two. realloc(p, 0) frees p and returns
  * NULL. free() or realloc() of a pointer malloc did not hand out aborts with HS_ABORT_ASSERTION:
- * the heap is corrupt. */
+ * the heap is corrupt. malloc_usable_size (as in glibc) is how many bytes a live block can hold,
+ * at least what was asked for: allocators that keep their own account, like QuickJS's, read it. */
 void *malloc(size_t size);
 void *calloc(size_t count, size_t size);
 void *realloc(void *pointer, size_t size);
 void *aligned_alloc(size_t alignment, size_t size);
 void free(void *pointer);
+size_t malloc_usable_size(void *pointer);
 
 /* ---- Time ----------------------------------------------------------------------------------
  * Read without a VM exit: the host writes its clocks into the PEB before every call and the SDK

@@ -166,10 +166,28 @@ static void finish(hs_result *result, hs_script_buffer *json, bool ok)
     hs_script_buffer_free(json);
 }
 
+/* Appends text with each byte that is not part of valid UTF-8 replaced by U+FFFD. */
+static bool append_utf8(hs_script_buffer *buffer, const char *text, size_t length)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    size_t start = 0, i = 0;
+    while (i < length) {
+        size_t sequence = utf8_sequence(p + i, length - i);
+        if (sequence) {
+            i += sequence;
+            continue;
+        }
+        if (!hs_script_buffer_append(buffer, text + start, i - start) || !hs_script_buffer_append(buffer, "\xEF\xBF\xBD", 3))
+            return false;
+        start = ++i;
+    }
+    return hs_script_buffer_append(buffer, text + start, i - start);
+}
+
 void hs_script_return_value(hs_result *result, const char *value, size_t length)
 {
     hs_script_buffer json = {0};
-    bool ok = hs_script_buffer_append(&json, "{\"value\":", 9) && hs_script_buffer_append(&json, value, length);
+    bool ok = hs_script_buffer_append(&json, "{\"value\":", 9) && append_utf8(&json, value, length);
     finish(result, &json, ok);
 }
 
@@ -201,7 +219,12 @@ bool hs_script_call_tool(const char *name, size_t name_length, const char *argum
         *reply_length = host.value.size;
         return true;
     }
-    *reply = host.error_message;
-    *reply_length = host.error_length;
+    /* The host names the function that failed; the script should see only the tool's own words. */
+    static const char prefix[] = "Host function 'HostTool' failed: ";
+    size_t skip = host.error_length >= sizeof prefix - 1 && memcmp(host.error_message, prefix, sizeof prefix - 1) == 0
+                      ? sizeof prefix - 1
+                      : 0;
+    *reply = host.error_message + skip;
+    *reply_length = host.error_length - skip;
     return false;
 }

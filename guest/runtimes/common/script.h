@@ -4,6 +4,12 @@
  *
  * An interpreter guest exports
  *     Configure(STRING options) -> VOID    once, before the host snapshots the fresh interpreter
+ * where options is a JSON object whose members are all optional byte counts:
+ *     {"memoryLimit":N,"outputLimit":N,"stackLimit":N}
+ * memoryLimit: what the interpreter may allocate (running out is the language's out-of-memory
+ * error); outputLimit: what each captured stream keeps (hs_script_set_output_limit); stackLimit:
+ * the native stack the interpreter may use before its stack-overflow error (below the sandbox's
+ * stack, leaving room for the C code between its checks). Unknown members are ignored.
  *     Run(STRING source) -> STRING         one script; the result is the JSON document below
  * and calls the host function
  *     HostTool(STRING name, STRING arguments) -> STRING
@@ -42,7 +48,8 @@ void hs_script_begin_run(void);
 void hs_script_write(hs_script_stream stream, const char *text, size_t length);
 
 /* Finishes Run with the script's value, `json` being a complete JSON text (e.g. "null", "42",
- * "{\"a\":[1]}"): the caller produced it with its language's JSON serialiser. */
+ * "{\"a\":[1]}"): the caller produced it with its language's JSON serialiser. Bytes that are not
+ * valid UTF-8 (a language's ill-formed strings, such as Python's lone surrogates) become U+FFFD. */
 void hs_script_return_value(hs_result *result, const char *json, size_t length);
 
 /* Finishes Run with the script's error. `line` is 1-based, or 0 when unknown; `stack` may be NULL. */
@@ -50,8 +57,9 @@ void hs_script_return_error(hs_result *result, const char *type, const char *mes
                             const char *stack);
 
 /* Calls the host's tool `name` with `arguments`, a JSON array. True: *reply is the result as
- * JSON. False: *reply is the error's message (the tool threw, or there is no such tool). The
- * reply is valid until the next host call or until Run returns. */
+ * JSON. False: *reply is the error's message (the tool threw, or there is no such tool), without
+ * the host's "Host function 'HostTool' failed: " prefix. Either is NUL-terminated and valid until
+ * the next host call or until Run returns. */
 bool hs_script_call_tool(const char *name, size_t name_length, const char *arguments,
                          size_t arguments_length, const char **reply, size_t *reply_length);
 

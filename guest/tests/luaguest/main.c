@@ -3,46 +3,19 @@
  * function, RunLua(string) -> string: it runs the text as a Lua chunk in one persistent Lua
  * state and returns the chunk's results joined by tabs, or fails with Lua's error message.
  *
- * What a sandbox needs from an interpreter: memory has a budget (a custom lua_Alloc), so running
- * out is Lua's "not enough memory" error and the state stays usable; math.random is reseeded from
- * the host's seed at every call, so restored sandboxes do not repeat each other's numbers;
- * nothing reads stdin or ends the guest (dofile, loadfile, os.exit, os.execute, ... are removed);
- * and load() takes text only, since Lua does not verify bytecode.
+ * The state is the one the script runtime uses too (runtimes/lua/sandbox.h: a memory budget,
+ * nothing that reads stdin, touches files or ends the guest, text-only load()), and math.random
+ * is reseeded from the host's seed at every call.
  */
 #include <string.h>
 
 #include "lauxlib.h"
 #include "lua.h"
-#include "lualib.h"
+#include "sandbox.h"
 
 #include <hypersharp/guest.h>
 
 static lua_State *state;
-static size_t used, budget;
-static int randomseed; /* registry reference to math.randomseed, which scripts cannot replace */
-
-/* realloc within the budget; NULL tells Lua it is out of memory. */
-static void *allocate(void *user, void *block, size_t old_size, size_t new_size)
-{
-    (void)user;
-    size_t old = block ? old_size : 0;
-    if (new_size == 0) {
-        free(block);
-        used -= old;
-        return NULL;
-    }
-    if (new_size > old && new_size - old > budget - used)
-        return NULL;
-    void *moved = realloc(block, new_size);
-    if (moved)
-        used = used - old + new_size;
-    return moved;
-}
-
-static int panic(lua_State *L)
-{
-    hs_abortf(HS_ABORT_ASSERTION, "Lua panic: %s", lua_tostring(L, -1));
-}
 
 typedef struct chunk {
     const char *text;
@@ -54,9 +27,7 @@ typedef struct chunk {
 static int run(lua_State *L)
 {
     const chunk *code = lua_touserdata(L, 1);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, randomseed);
-    lua_pushinteger(L, (lua_Integer)hs_random_u64());
-    lua_call(L, 1, 0);
+    hs_lua_reseed(L);
 
     int base = lua_gettop(L);
     if (luaL_loadbufferx(L, code->text, code->length, "=script", "t") != LUA_OK)
@@ -96,54 +67,9 @@ static void run_lua(const hs_call *call, hs_result *result)
     lua_settop(state, top);
 }
 
-static void open(const char *name, lua_CFunction function)
-{
-    luaL_requiref(state, name, function, 1);
-    lua_pop(state, 1);
-}
-
-/* Sets table[name] = nil for each name: entry points that read stdin, touch files or end the
- * process have no place in a sandbox. */
-static void remove_fields(const char *table, const char *const *names)
-{
-    if (table)
-        lua_getglobal(state, table);
-    else
-        lua_pushglobaltable(state);
-    for (; *names; names++) {
-        lua_pushnil(state);
-        lua_setfield(state, -2, *names);
-    }
-    lua_pop(state, 1);
-}
-
 void hs_main(void)
 {
     /* Leave an eighth of the heap to the SDK (results kept across host calls, registration). */
-    budget = hs_get_peb()->heap_size / 8 * 7;
-    state = lua_newstate(allocate, NULL);
-    if (!state)
-        hs_abort(HS_ABORT_OUT_OF_MEMORY, "the heap has no room for a Lua state");
-    lua_atpanic(state, panic);
-    open(LUA_GNAME, luaopen_base);
-    open(LUA_COLIBNAME, luaopen_coroutine);
-    open(LUA_TABLIBNAME, luaopen_table);
-    open(LUA_STRLIBNAME, luaopen_string);
-    open(LUA_MATHLIBNAME, luaopen_math);
-    open(LUA_UTF8LIBNAME, luaopen_utf8);
-    open(LUA_OSLIBNAME, luaopen_os);
-    static const char *const base[] = {"dofile", "loadfile", NULL};
-    static const char *const os[] = {"execute", "exit", "getenv", "remove", "rename", "tmpname",
-                                     "setlocale", NULL};
-    remove_fields(NULL, base);
-    remove_fields(LUA_OSLIBNAME, os);
-    if (luaL_dostring(state, "local load = load\n"
-                             "_ENV.load = function(chunk, name, _, ...) return load(chunk, name, 't', ...) end") !=
-        LUA_OK)
-        hs_abortf(HS_ABORT_ASSERTION, "luaguest: %s", lua_tostring(state, -1));
-    lua_getglobal(state, LUA_MATHLIBNAME);
-    lua_getfield(state, -1, "randomseed");
-    randomseed = luaL_ref(state, LUA_REGISTRYINDEX);
-    lua_pop(state, 1);
+    state = hs_lua_open(hs_get_peb()->heap_size / 8 * 7);
     hs_register("RunLua", HS_TYPE_STRING, run_lua, 1, HS_TYPE_STRING);
 }

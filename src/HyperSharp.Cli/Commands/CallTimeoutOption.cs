@@ -4,12 +4,12 @@ using System.Globalization;
 
 namespace HyperSharp.Cli.Commands;
 
-/// <summary>The <c>--timeout</c> option of the commands that call a guest function: <see cref="SandboxOptions.CallTimeout"/>.</summary>
-internal sealed class CallTimeoutOption
+/// <summary>The <c>--timeout</c> option of the commands that call a guest function (<see cref="SandboxOptions.CallTimeout"/>) or run a script.</summary>
+internal sealed class CallTimeoutOption(string description = "Stop a call (exit code 8) that runs longer than this many milliseconds, the guest's initialisation included; by default there is no limit.")
 {
     private readonly Option<TimeSpan?> _option = new("--timeout")
     {
-        Description = "Stop a call (exit code 8) that runs longer than this many milliseconds, the guest's initialisation included; by default there is no limit.",
+        Description = description,
         HelpName = "ms",
         CustomParser = Parse,
     };

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using HyperSharp.Scripting;
 
 namespace HyperSharp.Cli.Commands;
 
@@ -29,7 +30,7 @@ internal sealed class DemoCommand
     /// <summary>Creates the command.</summary>
     public static Command Create()
     {
-        var command = new Command("demo", "Boots the bundled guest, calls it, measures call latency, snapshots and restores it, and shows a contained guest failure.");
+        var command = new Command("demo", "Boots the bundled guest, calls it, measures call latency, snapshots and restores it, shows a contained guest failure, and runs a script in each language.");
         command.SetAction(parseResult => new DemoCommand(parseResult.InvocationConfiguration.Output).Run());
         return command;
     }
@@ -52,6 +53,7 @@ internal sealed class DemoCommand
         SaveAndLoad(sandbox);
         ContainFailure(sandbox);
         StopRunawayGuests();
+        RunScripts();
         return ExitCodes.Success;
     }
 
@@ -283,6 +285,46 @@ internal sealed class DemoCommand
         return $"{outcome} {Microseconds(returned - killed)} after InterruptHandle.Kill()";
     }
 
+    /// <summary>
+    /// A script in each language whose interpreter is installed: the first sandbox boots and snapshots the
+    /// interpreter, later ones start from that snapshot, and every run returns to it.
+    /// </summary>
+    private void RunScripts()
+    {
+        Section("Scripts (a clean interpreter for every run)");
+        (ScriptLanguage Language, string Code)[] scripts =
+        [
+            (ScriptLanguage.JavaScript, "const squares = [1, 2, 3].map((x) => x * x); console.log('squares', squares); tools.add(...squares)"),
+            (ScriptLanguage.Python, "squares = [x * x for x in (1, 2, 3)]\nprint('squares', squares)\ntools.add(*squares)"),
+            (ScriptLanguage.Lua, "local squares = {} for i = 1, 3 do squares[i] = i * i end print('squares', table.concat(squares, ',')) return tools.add(table.unpack(squares))"),
+        ];
+        _out.WriteLine($"  {"",-LabelWidth}{"runs",8}{"median",12}{"p99",12}   (Run latencies below)");
+        var tools = new ScriptTools();
+        tools.Add("add", arguments => arguments.EnumerateArray().Sum(a => a.GetInt32()), DemoJson.Default.Int32);
+        foreach (var (language, code) in scripts)
+        {
+            if (!ScriptSandbox.IsAvailable(language))
+            {
+                Row(language.ToString(), "interpreter guest not installed");
+                continue;
+            }
+
+            var start = Stopwatch.GetTimestamp();
+            using var sandbox = ScriptSandbox.Create(language, tools: tools);
+            var created = Milliseconds(start);
+            var result = sandbox.Run(code);
+            Row($"{language} first Create", $"{created} (boots the interpreter, configures it, snapshots it)");
+            Row($"{language} Run", $"value {result.ValueJson}, stdout \"{result.Stdout.TrimEnd('\n')}\", {result.Duration.TotalMilliseconds:F2} ms");
+            start = Stopwatch.GetTimestamp();
+            using (ScriptSandbox.Create(language, tools: tools))
+            {
+                Row($"{language} next Create", $"{Milliseconds(start)} (from the cached snapshot)");
+            }
+
+            Latency($"{language} Run(trivial) + reset", 2_000, _ => sandbox.Run(language == ScriptLanguage.Lua ? "return 1 + 1" : "1 + 1"));
+        }
+    }
+
     private HostFunctions CreateHostFunctions()
     {
         var host = new HostFunctions();
@@ -347,3 +389,4 @@ internal sealed class DemoCommand
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 }
+

@@ -93,10 +93,12 @@ internal sealed class GuestMemory : IDisposable
     /// write-protection fault instead of a copy-on-write fault (docs/architecture.md has the measurement).
     /// Pages not marked must not have been written since the image was mapped or last reset.
     /// </summary>
+    /// <returns>The number of pages copied.</returns>
     /// <exception cref="InvalidOperationException">Memory has no image yet.</exception>
-    public unsafe void Reset(ReadOnlySpan<ulong> dirty)
+    public unsafe long Reset(ReadOnlySpan<ulong> dirty)
     {
         var pristine = _pristine ?? throw new InvalidOperationException("Guest memory has no snapshot image to return to.");
+        long pages = 0;
         foreach (var (start, end) in PageBitmap.Runs(dirty, (long)(Size / GuestAbi.PageSize)))
         {
             var offset = start * (long)GuestAbi.PageSize;
@@ -104,7 +106,10 @@ internal sealed class GuestMemory : IDisposable
             // SAFETY: [offset, offset + length) lies inside both mappings, which are Size bytes long (end <= pages);
             // the pristine view is read-only and the guest view writable, and neither is unmapped while in use.
             Buffer.MemoryCopy((byte*)pristine.Address + offset, (byte*)_mapping.Address + offset, length, length);
+            pages += end - start;
         }
+
+        return pages;
     }
 
     /// <summary>

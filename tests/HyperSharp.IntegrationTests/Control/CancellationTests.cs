@@ -135,11 +135,13 @@ public sealed class CancellationTests
     public void KillingTheOuterSandboxLeavesTheInnerOneOnTheSameThreadAlone()
     {
         using var inner = Sandbox.Create(Guests.SimpleGuest);
+        using var innerEntered = new ManualResetEventSlim();
         using var outerKilled = new ManualResetEventSlim();
         string? innerResult = null;
         var host = new HostFunctions();
         host.Define("RunInner", () =>
         {
+            innerEntered.Set();
             outerKilled.Wait(Patience);
             // The kick signal for the outer sandbox may land in this thread's next KVM_RUN, which is the inner one's.
             for (var i = 0; i < 100; i++)
@@ -151,6 +153,9 @@ public sealed class CancellationTests
         });
         using var outer = Sandbox.Create(Guests.SimpleGuest, host);
         var call = Task.Run(() => outer.Call<int>("CallHostByName", "RunInner"), TestContext.Current.CancellationToken);
+        // Killed inside its host function, so the inner calls run while the outer kill is pending; a kill before the
+        // guest reached the host function would stop it there, and nothing would be left to prove.
+        Assert.True(innerEntered.Wait(Patience));
         KillWhenRunning(outer);
         outerKilled.Set();
 
