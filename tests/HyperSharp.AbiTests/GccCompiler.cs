@@ -9,17 +9,7 @@ namespace HyperSharp.AbiTests;
 /// </summary>
 internal static class GccCompiler
 {
-    private static readonly Lazy<bool> s_available = new(() =>
-    {
-        try
-        {
-            return ProcessRunner.Run("gcc", ["--version"]).ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
-        }
-    });
+    private static readonly Lazy<bool> s_available = new(() => ProcessRunner.CanRun("gcc"));
 
     /// <summary>Whether <c>gcc</c> can be started from PATH.</summary>
     public static bool IsAvailable => s_available.Value;
@@ -73,6 +63,19 @@ internal sealed record ProcessResult(int ExitCode, string StandardOutput, string
 /// <summary>Starts a process and collects its output.</summary>
 internal static class ProcessRunner
 {
+    /// <summary>Whether <paramref name="fileName"/> starts from PATH and answers <c>--version</c>.</summary>
+    public static bool CanRun(string fileName)
+    {
+        try
+        {
+            return Run(fileName, ["--version"]).ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Runs <paramref name="fileName"/> to completion (killing it after <paramref name="timeout"/>, default one minute).</summary>
     public static ProcessResult Run(string fileName, IEnumerable<string> arguments, string? workingDirectory = null, TimeSpan? timeout = null)
     {

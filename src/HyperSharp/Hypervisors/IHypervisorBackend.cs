@@ -3,13 +3,13 @@ using HyperSharp.Memory;
 namespace HyperSharp.Hypervisors;
 
 /// <summary>
-/// One hypervisor HyperSharp can run guests on (KVM here; Windows' WHP and Linux's MSHV would be others): whether it
+/// One hypervisor HyperSharp can run guests on (KVM on Linux, WHP on Windows; Linux's MSHV would be another): whether it
 /// is usable, its limits, and the virtual machines it makes. <see cref="HypervisorBackend.Current"/> is the one the
 /// process uses; the rest of the library sees only this and <see cref="IVirtualMachine"/>.
 /// </summary>
 internal interface IHypervisorBackend
 {
-    /// <summary>The name recorded in snapshot files, which load only under the backend that wrote them: <c>"kvm"</c>.</summary>
+    /// <summary>The name recorded in snapshot files, which load only under the backend that wrote them: <c>"kvm"</c>, <c>"whp"</c>.</summary>
     string Name { get; }
 
     /// <summary>Why no sandbox can be created here, or null when the backend is usable.</summary>

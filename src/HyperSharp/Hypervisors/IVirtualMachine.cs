@@ -1,7 +1,7 @@
 namespace HyperSharp.Hypervisors;
 
 /// <summary>
-/// One virtual machine with one vCPU: the contract every backend (KVM here; WHP and MSHV later)
+/// One virtual machine with one vCPU: the contract every backend (KVM, WHP; MSHV later)
 /// implements. Not thread-safe, except <see cref="Interrupt"/>: the owning sandbox serialises calls.
 /// </summary>
 internal interface IVirtualMachine : IDisposable

@@ -15,8 +15,10 @@ internal sealed class VcpuState
     public required SpecialRegisters SpecialRegisters { get; init; }
 
     /// <summary>
-    /// The XSAVE area, standard format, as long as the backend's (4 KiB on KVM unless larger components are
-    /// enabled): x87 (FCW at byte 0), MXCSR at 24, XMM0–15 from 160, the XSAVE header (XSTATE_BV) at 512, then AVX and later components.
+    /// The XSAVE area as the backend reports it, and as long. On KVM the standard format (4 KiB unless larger components are
+    /// enabled): x87 (FCW at byte 0), MXCSR at 24, XMM0–15 from 160, the XSAVE header (XSTATE_BV) at 512, then AVX and later
+    /// components. On WHP whatever <c>WHvGetVirtualProcessorXsaveState</c> returns, whose format is not documented: the
+    /// area only ever goes back to the backend that captured it (snapshot files record the backend).
     /// </summary>
     public required ImmutableArray<byte> Xsave { get; init; }
 

@@ -43,7 +43,7 @@ internal static class SnapshotFiles
             throw new SnapshotMismatchException("The snapshot's vCPU state does not fit this host", mismatches);
         }
 
-        var image = MemoryImage.FromFile(artifact.Memory.TakeDescriptor(), contents.Layout.MemorySize);
+        var image = MemoryImage.FromFile(artifact.Memory.TakeHandle(), contents.Layout.MemorySize);
         return new Snapshot(image, contents.Layout, contents.Vcpu, FunctionTable(contents.GuestFunctions), contents.HostFunctions, contents.Generation);
     }
 

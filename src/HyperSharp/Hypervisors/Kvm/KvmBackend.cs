@@ -11,20 +11,7 @@ internal sealed class KvmBackend : IHypervisorBackend
 
     public int MaxMsrs => KvmVcpu.MaxMsrsPerIoctl;
 
-    public IVirtualMachine CreateVirtualMachine(GuestMemory memory)
-    {
-        var vm = new KvmVirtualMachine(KvmDevice.Shared);
-        try
-        {
-            vm.MapMemory(0, 0, memory.HostAddress, memory.Size);
-            return vm;
-        }
-        catch
-        {
-            vm.Dispose();
-            throw;
-        }
-    }
+    public IVirtualMachine CreateVirtualMachine(GuestMemory memory) => GuestMemorySlot.MapInto(new KvmVirtualMachine(KvmDevice.Shared), memory);
 
     public List<string> StateMismatches(VcpuState state) => KvmStateCompatibility.Mismatches(state, KvmDevice.Shared);
 }

@@ -1,11 +1,10 @@
 namespace HyperSharp.Hypervisors.Kvm;
 
 /// <summary>
-/// Whether a vCPU state captured on some host fits this host's KVM vCPUs. A snapshot file binds architecture,
-/// hypervisor and CPU vendor, but the XSAVE area's size and the XSAVE features (XCR0) vary between CPUs of one vendor
-/// (AVX-512, AMX): KVM would refuse such a state in <c>KVM_SET_XSAVE</c> or <c>KVM_SET_XCRS</c>, after a VM was made
-/// for it. Checked where a snapshot meets this host: <see cref="Sandbox.FromSnapshot"/>, <see cref="Sandbox.Restore(Snapshot)"/>
-/// and, when KVM is there, <see cref="Snapshot.Load"/>.
+/// Whether a vCPU state captured on some host fits this host's KVM vCPUs (<see cref="VcpuStateCompatibility"/>): KVM
+/// would refuse another XSAVE size in <c>KVM_SET_XSAVE</c> or unsupported XCR0 bits in <c>KVM_SET_XCRS</c>. Checked
+/// where a snapshot meets this host: <see cref="Sandbox.FromSnapshot"/>, <see cref="Sandbox.Restore(Snapshot)"/> and,
+/// when KVM is there, <see cref="Snapshot.Load"/>.
 /// </summary>
 internal static class KvmStateCompatibility
 {
@@ -13,22 +12,8 @@ internal static class KvmStateCompatibility
     private const uint XsaveLeaf = 0xD;
 
     /// <summary>Every way <paramref name="state"/> does not fit <paramref name="device"/>; empty when it fits.</summary>
-    public static List<string> Mismatches(VcpuState state, KvmDevice device)
-    {
-        var mismatches = new List<string>();
-        if (state.Xsave.Length != device.XsaveSize)
-        {
-            mismatches.Add($"the XSAVE area is {state.Xsave.Length} bytes in the snapshot but {device.XsaveSize} bytes on this host");
-        }
-
-        var supported = SupportedXcr0(device);
-        if ((state.Xcr0 & ~supported) != 0)
-        {
-            mismatches.Add($"XCR0 is 0x{state.Xcr0:x} in the snapshot, but this host's KVM supports only 0x{supported:x}");
-        }
-
-        return mismatches;
-    }
+    public static List<string> Mismatches(VcpuState state, KvmDevice device) =>
+        VcpuStateCompatibility.Mismatches(state, device.XsaveSize, SupportedXcr0(device), "KVM");
 
     private static ulong SupportedXcr0(KvmDevice device)
     {

@@ -1,54 +1,42 @@
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
-using HyperSharp.Interop;
+using HyperSharp.FileSystems;
 
 namespace HyperSharp.Snapshots.Oci;
 
 /// <summary>
 /// Files that appear whole or not at all: written to a temporary name in the target directory, then renamed over the
-/// target, both by name relative to the directory's descriptor (<see cref="LayoutDirectory"/>). The temporary file is
-/// created <c>O_CREAT | O_EXCL | O_NOFOLLOW</c>, so it is always a new regular file. With <c>durable</c>, file contents
-/// are flushed before the rename and the directory after it, so the rename survives a crash.
+/// target, both by name relative to the directory's handle (<see cref="LayoutDirectory"/>). The temporary file is
+/// created new (<see cref="IFileSystem.CreateNewFile"/>: never an existing file or a link). With <c>durable</c>, file
+/// contents are flushed before the rename and the directory after it, so the rename survives a crash.
 /// </summary>
 internal static partial class AtomicFile
 {
     /// <summary>A new temporary file next to <paramref name="targetName"/> in <paramref name="directory"/>, for <see cref="Commit"/>.</summary>
-    /// <param name="directory">The directory's descriptor.</param>
+    /// <param name="directory">The directory's handle.</param>
     /// <param name="directoryPath">The directory as a path, for messages.</param>
     /// <param name="targetName">The name the file will be committed under.</param>
-    public static Temporary CreateTemporary(SafeFileDescriptor directory, string directoryPath, string targetName)
+    public static Temporary CreateTemporary(SafeHandle directory, string directoryPath, string targetName)
     {
         var name = $"{targetName}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
         var path = Path.Combine(directoryPath, name);
-        var file = new SafeFileDescriptor(Libc.OpenAt(directory, name,
-            Libc.O_WRONLY | Libc.O_CREAT | Libc.O_EXCL | Libc.O_NOFOLLOW | Libc.O_CLOEXEC, Libc.NewFileMode));
-        if (file.IsInvalid)
-        {
-            var errno = Marshal.GetLastPInvokeError();
-            file.Dispose();
-            throw Failed(path, "create", errno);
-        }
-
-        return new Temporary(directory, name, path, file);
+        return new Temporary(directory, name, path, FileSystem.Current.CreateNewFile(directory, name, path));
     }
 
-    /// <summary>With <paramref name="durable"/> fsyncs <paramref name="temporary"/>, closes it and renames it to <paramref name="name"/>.</summary>
+    /// <summary>With <paramref name="durable"/> flushes <paramref name="temporary"/>, closes it and renames it to <paramref name="name"/>.</summary>
     public static void Commit(Temporary temporary, string name, bool durable)
     {
-        if (durable && Libc.FSync(temporary.File) < 0)
+        if (durable)
         {
-            throw Failed(temporary.Path, "fsync", Marshal.GetLastPInvokeError());
+            FileSystem.Current.Flush(temporary.File, temporary.Path);
         }
 
         temporary.File.Dispose();
-        if (Libc.RenameAt(temporary.Directory, temporary.Name, temporary.Directory, name) < 0)
-        {
-            throw Failed(Path.Combine(Path.GetDirectoryName(temporary.Path)!, name), "rename into place", Marshal.GetLastPInvokeError());
-        }
-
+        var directoryPath = Path.GetDirectoryName(temporary.Path)!;
+        FileSystem.Current.Rename(temporary.Directory, temporary.Name, name, Path.Combine(directoryPath, name));
         if (durable)
         {
-            SyncDirectory(temporary.Directory, Path.GetDirectoryName(temporary.Path)!);
+            FileSystem.Current.Flush(temporary.Directory, directoryPath);
         }
     }
 
@@ -57,11 +45,11 @@ internal static partial class AtomicFile
     {
         temporary.File.Dispose();
         // A leftover is collected later (IsTemporaryName); the error that got us here is the one worth reporting.
-        _ = Libc.UnlinkAt(temporary.Directory, temporary.Name, 0);
+        _ = FileSystem.Current.TryDelete(temporary.Directory, temporary.Name);
     }
 
     /// <summary>Writes <paramref name="data"/> to <paramref name="name"/> in <paramref name="directory"/> atomically.</summary>
-    public static void Write(SafeFileDescriptor directory, string directoryPath, string name, ReadOnlySpan<byte> data, bool durable)
+    public static void Write(SafeHandle directory, string directoryPath, string name, ReadOnlySpan<byte> data, bool durable)
     {
         var temporary = CreateTemporary(directory, directoryPath, name);
         try
@@ -76,55 +64,27 @@ internal static partial class AtomicFile
         }
     }
 
-    /// <summary>fsyncs a directory, making the names created or renamed in it durable.</summary>
-    public static void SyncDirectory(SafeFileDescriptor directory, string path)
-    {
-        if (Libc.FSync(directory) < 0)
-        {
-            throw Failed(path, "fsync", Marshal.GetLastPInvokeError());
-        }
-    }
-
     /// <summary>Whether <paramref name="fileName"/> is one of <see cref="CreateTemporary"/>'s names, which only a crashed write leaves behind.</summary>
     public static bool IsTemporaryName(string fileName) => TemporaryNamePattern().IsMatch(fileName);
-
-    private static SandboxIOException Failed(string path, string operation, int errno) =>
-        new(path, $"Cannot {operation} {path}: {Libc.DescribeErrno(errno)}.");
 
     [GeneratedRegex(@"^(oci-layout|index\.json|memory|[0-9a-f]{64})\.tmp-[0-9]+-[0-9a-f]{32}$")]
     private static partial Regex TemporaryNamePattern();
 
-    /// <summary>A temporary file being written: its directory, name and descriptor.</summary>
-    internal sealed class Temporary(SafeFileDescriptor directory, string name, string path, SafeFileDescriptor file)
+    /// <summary>A temporary file being written: its directory, name and handle.</summary>
+    internal sealed class Temporary(SafeHandle directory, string name, string path, SafeHandle file)
     {
-        public SafeFileDescriptor Directory { get; } = directory;
+        public SafeHandle Directory { get; } = directory;
 
         public string Name { get; } = name;
 
         public string Path { get; } = path;
 
-        public SafeFileDescriptor File { get; } = file;
+        public SafeHandle File { get; } = file;
 
         /// <summary>Writes <paramref name="data"/> at <paramref name="offset"/>.</summary>
-        public unsafe void Write(ReadOnlySpan<byte> data, long offset)
-        {
-            // SAFETY: fixed pins data for the call, which reads exactly its length.
-            fixed (byte* pointer = data)
-            {
-                if (DescriptorWrites.WriteAll(File, pointer, data.Length, offset) is not 0 and var errno)
-                {
-                    throw Failed(Path, "write", errno);
-                }
-            }
-        }
+        public void Write(ReadOnlySpan<byte> data, long offset) => FileSystem.Current.Write(File, data, offset, Path);
 
         /// <summary>Sets the file's size: a hole at the end for trailing zeros.</summary>
-        public void SetLength(long length)
-        {
-            if (Libc.FTruncate(File.Number, length) < 0)
-            {
-                throw Failed(Path, "ftruncate", Marshal.GetLastPInvokeError());
-            }
-        }
+        public void SetLength(long length) => FileSystem.Current.SetLength(File, length, Path);
     }
 }

@@ -1,13 +1,14 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using HyperSharp.Interop;
 
 namespace HyperSharp.Snapshots.Oci;
 
 /// <summary>
-/// One file of a layout, opened by name relative to its directory's descriptor with <see cref="RegularFile"/> and
-/// <c>O_NOFOLLOW</c>: a symlink, directory, FIFO or device is refused without blocking. Every later read, hash and
-/// mapping goes through the same descriptor: what was checked is what is used.
+/// One file of a layout, opened by name relative to its directory's handle with <see cref="RegularFile"/>, never
+/// through a link: a symlink, directory, FIFO or device is refused without blocking. Every later read, hash and
+/// mapping goes through the same handle: what was checked is what is used.
 /// </summary>
 internal sealed class LayoutFile : IDisposable
 {
@@ -23,7 +24,7 @@ internal sealed class LayoutFile : IDisposable
 
     public string Path { get; }
 
-    /// <summary>The size <c>fstat</c> reported when the file was opened.</summary>
+    /// <summary>The size the OS reported when the file was opened.</summary>
     public long Length => _file.Length;
 
     /// <summary>
@@ -31,7 +32,7 @@ internal sealed class LayoutFile : IDisposable
     /// missing file is <paramref name="missing"/>, a link or anything but a regular file <paramref name="notRegular"/>.
     /// </summary>
     /// <exception cref="SandboxIOException">The file exists but could not be opened (permissions, I/O).</exception>
-    public static LayoutFile Open(SafeFileDescriptor directory, string name, string path, SnapshotFormatError missing, SnapshotFormatError notRegular) =>
+    public static LayoutFile Open(SafeHandle directory, string name, string path, SnapshotFormatError missing, SnapshotFormatError notRegular) =>
         RegularFile.TryOpen(directory, name, followSymlinks: false, out var file, out var problem) switch
         {
             RegularFileStatus.Opened => new LayoutFile(file!, path),
@@ -53,7 +54,7 @@ internal sealed class LayoutFile : IDisposable
         return data;
     }
 
-    /// <summary>The SHA-256 of the first <see cref="Length"/> bytes, read through this descriptor.</summary>
+    /// <summary>The SHA-256 of the first <see cref="Length"/> bytes, read through this handle.</summary>
     public Sha256Digest ComputeDigest()
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -75,8 +76,8 @@ internal sealed class LayoutFile : IDisposable
         }
     }
 
-    /// <summary>Hands the descriptor to the caller (for mapping); this object no longer closes it.</summary>
-    public SafeFileDescriptor TakeDescriptor() => _file.TakeDescriptor();
+    /// <summary>Hands the handle to the caller (for mapping); this object no longer closes it.</summary>
+    public SafeHandle TakeHandle() => _file.TakeHandle();
 
     public void Dispose() => _file.Dispose();
 

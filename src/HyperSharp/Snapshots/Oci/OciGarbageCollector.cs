@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using HyperSharp.FileSystems;
 using HyperSharp.Interop;
 
 namespace HyperSharp.Snapshots.Oci;
@@ -32,7 +34,7 @@ internal static class OciGarbageCollector
                 return;
             }
 
-            foreach (var name in LayoutDirectory.EnumerateNames(blobs, layout.BlobsPath))
+            foreach (var name in FileSystem.Current.EnumerateNames(blobs, layout.BlobsPath))
             {
                 var unreferenced = Sha256Digest.TryParse("sha256:" + name, out var digest) && !reachable.Contains(digest);
                 if (unreferenced || AtomicFile.IsTemporaryName(name))
@@ -41,7 +43,7 @@ internal static class OciGarbageCollector
                 }
             }
 
-            foreach (var name in LayoutDirectory.EnumerateNames(layout.Root, layout.Path).Where(AtomicFile.IsTemporaryName))
+            foreach (var name in FileSystem.Current.EnumerateNames(layout.Root, layout.Path).Where(AtomicFile.IsTemporaryName))
             {
                 TryDelete(layout.Root, name);
             }
@@ -138,14 +140,14 @@ internal static class OciGarbageCollector
     }
 
     /// <summary>Unlinks a regular file; a symbolic link is left alone (HyperSharp never creates one), as is anything that refuses.</summary>
-    private static void TryDelete(SafeFileDescriptor directory, string name)
+    private static void TryDelete(SafeHandle directory, string name)
     {
         var status = RegularFile.TryOpen(directory, name, followSymlinks: false, out var file, out _);
         file?.Dispose();
         if (status == RegularFileStatus.Opened)
         {
-            // By name in the directory's descriptor: whatever the name is by now, nothing outside the layout is unlinked.
-            _ = Libc.UnlinkAt(directory, name, 0);
+            // By name in the directory's handle: whatever the name is by now, nothing outside the layout is deleted.
+            _ = FileSystem.Current.TryDelete(directory, name);
         }
     }
 }

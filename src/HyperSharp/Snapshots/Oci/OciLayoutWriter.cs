@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using HyperSharp.Interop;
@@ -103,7 +104,7 @@ internal static class OciLayoutWriter
         return null;
     }
 
-    private static Sha256Digest WriteBlob(LayoutDirectory layout, SafeFileDescriptor blobs, byte[] data, bool durable)
+    private static Sha256Digest WriteBlob(LayoutDirectory layout, SafeHandle blobs, byte[] data, bool durable)
     {
         var digest = Sha256Digest.Of(data);
         if (!IsStored(layout, blobs, digest, data.Length))
@@ -115,7 +116,7 @@ internal static class OciLayoutWriter
     }
 
     /// <summary>Copies the memory in chunks, hashing as it goes; all-zero chunks become holes of a sparse file.</summary>
-    private static Sha256Digest WriteMemoryBlob(LayoutDirectory layout, SafeFileDescriptor blobs, SafeFileHandle memory, long size, bool durable)
+    private static Sha256Digest WriteMemoryBlob(LayoutDirectory layout, SafeHandle blobs, SafeFileHandle memory, long size, bool durable)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var temporary = AtomicFile.CreateTemporary(blobs, layout.BlobsPath, "memory");
@@ -170,7 +171,7 @@ internal static class OciLayoutWriter
     /// A link of that name is replaced by the rename, never followed; a directory or device is refused as
     /// <see cref="OciLayoutReader"/> refuses it.
     /// </summary>
-    private static bool IsStored(LayoutDirectory layout, SafeFileDescriptor blobs, Sha256Digest digest, long size)
+    private static bool IsStored(LayoutDirectory layout, SafeHandle blobs, Sha256Digest digest, long size)
     {
         var status = RegularFile.TryOpen(blobs, digest.Hex, followSymlinks: false, out var file, out var problem);
         using (file)
