@@ -95,6 +95,8 @@ public sealed partial class Sandbox
                     $"The arguments of '{name}' need {MessageWriter.MeasureCall(name, args)} bytes, but the input buffer holds {_buffers.InputSize} bytes (SandboxOptions.InputBufferSize).");
             }
 
+            _buffers.NoteInputWritten(0, callSize);
+
             _hostCalls.ClearParkedFailure();
             RunGuest(callSize, cancellationToken);
             return ReadResult(name, returnType);

@@ -128,18 +128,27 @@ public sealed partial class Sandbox
     /// <summary>
     /// Returns memory to the current snapshot by copying back the pages written since it was taken or last
     /// restored: those KVM's dirty log reports for the guest, plus the ones only the host writes (the PEB,
-    /// which <see cref="Reseed"/> rewrites, and the input buffer).
+    /// which <see cref="Reseed"/> rewrites, and as much of the input buffer as the host wrote into).
     /// </summary>
     private long DropDirtyPages()
     {
         _vm.GetDirtyPages(0, _dirtyPages);
         PageBitmap.MarkRange(_dirtyPages, GuestAbi.PebAddress, GuestAbi.PageSize);
-        PageBitmap.MarkRange(_dirtyPages, _layout.InputBase, _layout.InputSize);
+        if (_buffers.InputWritten > 0)
+        {
+            PageBitmap.MarkRange(_dirtyPages, _layout.InputBase, _buffers.InputWritten);
+        }
+
+        _buffers.ForgetInputWritten();
         return _memory.Reset(_dirtyPages);
     }
 
     /// <summary>After a remap every page is the snapshot's again: start a new dirty-log interval.</summary>
-    private void ForgetDirtyPages() => _vm.GetDirtyPages(0, _dirtyPages);
+    private void ForgetDirtyPages()
+    {
+        _vm.GetDirtyPages(0, _dirtyPages);
+        _buffers.ForgetInputWritten();
+    }
 
     /// <summary>Gives the guest a new random seed; it reseeds on its next call, so restored sandboxes never repeat a sequence.</summary>
     private static void Reseed(GuestMemory memory) =>

@@ -299,6 +299,28 @@ public sealed class RestoreExactnessTests
         }
     }
 
+    [KvmFact]
+    public void RestoreCopiesBackEveryInputBufferByteTheHostWroteAndNoMore()
+    {
+        // The host's writes to the input buffer are not in KVM's dirty log; a restore copies back as far as the host
+        // wrote since the snapshot. The snapshot here holds a large call's bytes, so a shorter call leaves them half
+        // overwritten, and a host-call reply lands past the call: each must come back exactly.
+        using var sandbox = Sandbox.Create(Guests.SimpleGuest, TestHostFunctions.Create());
+        sandbox.Call<string>("Echo", new string('s', 20_000));
+        using var snapshot = sandbox.Snapshot();
+        using var pristine = Sandbox.FromSnapshot(snapshot, TestHostFunctions.Create());
+        var expected = MemoryOf(pristine).ToArray();
+
+        string[] arguments = ["", "short", new string('y', 5_000), new string('z', 30_000)];
+        for (var round = 0; round < arguments.Length; round++)
+        {
+            sandbox.Call<string>("Echo", arguments[round]);
+            sandbox.Call<int>("CallHostAdd", round, 2);
+            sandbox.Restore();
+            AssertSameExceptPeb(expected, MemoryOf(sandbox), round);
+        }
+    }
+
     /// <summary>The PEB differs by design: every restore writes a new random seed into it.</summary>
     private static void AssertSameExceptPeb(byte[] expected, ReadOnlySpan<byte> actual, int round)
     {

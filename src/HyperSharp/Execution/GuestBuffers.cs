@@ -10,6 +10,13 @@ namespace HyperSharp.Execution;
 /// </summary>
 internal sealed class GuestBuffers(GuestMemory memory, MemoryLayout layout)
 {
+    /// <summary>
+    /// How far into the input buffer the host has written since memory last matched a snapshot. The host's writes go
+    /// through its own mapping, which KVM's dirty log does not see, so a restore copies back this much of the buffer,
+    /// not all of it: a 1 MiB buffer holding a 40-byte call costs one page, not 256.
+    /// </summary>
+    public ulong InputWritten { get; private set; }
+
     /// <summary>The guest's last message, opened for reading (the reader validates everything it returns).</summary>
     /// <exception cref="GuestProtocolException">The buffer does not start with a well-formed message header.</exception>
     public MessageReader ReadOutput() => MessageReader.Open(memory.GetSpan(layout.OutputBase, layout.OutputSize));
@@ -19,4 +26,10 @@ internal sealed class GuestBuffers(GuestMemory memory, MemoryLayout layout)
 
     /// <summary>Bytes of the input buffer, for messages about arguments that do not fit.</summary>
     public ulong InputSize => layout.InputSize;
+
+    /// <summary>Records that the host wrote <paramref name="length"/> bytes at <paramref name="offset"/> into the input buffer.</summary>
+    public void NoteInputWritten(int offset, int length) => InputWritten = Math.Max(InputWritten, (ulong)offset + (ulong)length);
+
+    /// <summary>Memory matches a snapshot again (restored or remapped): no host write is outstanding.</summary>
+    public void ForgetInputWritten() => InputWritten = 0;
 }

@@ -95,8 +95,9 @@ internal sealed class HostCallDispatcher(GuestBuffers buffers, FrozenDictionary<
         var space = buffers.Input(replyOffset);
         if (result is { } value)
         {
-            if (MessageWriter.TryWriteReturn(space, value, out _))
+            if (MessageWriter.TryWriteReturn(space, value, out var written))
             {
+                buffers.NoteInputWritten(replyOffset, written);
                 return;
             }
 
@@ -106,10 +107,12 @@ internal sealed class HostCallDispatcher(GuestBuffers buffers, FrozenDictionary<
 
         // Past here a failure is parked, so ParkedFunctionName holds the name as a string.
         var message = $"Host function '{name}' failed: {MessageOf(ParkedException!)}";
-        if (!MessageWriter.TryWriteError(space, (int)WireErrorCode.HostFunction, Truncate(message, space.Length), out _))
+        if (!MessageWriter.TryWriteError(space, (int)WireErrorCode.HostFunction, Truncate(message, space.Length), out var errorSize))
         {
             throw new HostFunctionException(ParkedFunctionName!, $"The input buffer has no room left for the reply to host function '{name}' (SandboxOptions.InputBufferSize).", ParkedException);
         }
+
+        buffers.NoteInputWritten(replyOffset, errorSize);
     }
 
     /// <summary>
