@@ -31,5 +31,9 @@ public sealed class DemoCommandTests
         Assert.Matches(@"Spin\(\) with CallTimeout = 50 ms +GuestCallCanceledException \(TimedOut\) after [\d.]+ ms; state Poisoned\n", output);
         Assert.Matches(@"Restore\(\), then Add\(1, 2\) +3 +\(state Ready\)", output);
         Assert.Matches(@"Spin\(\) killed from another thread +GuestCallCanceledException \(Killed\) [\d.]+ µs after InterruptHandle\.Kill\(\)", output);
+        Assert.Matches(@"SandboxPool\.Create \+ WarmUpAsync +[\d.]+ ms: 4 sandboxes ready before the first request\n", output);
+        Assert.Matches(@"GetStatic\(\) after a lease set 99 +0 ", output);
+        Assert.Matches(@"RentAsync \+ Echo \+ return +[\d,]+ +[\d.]+ µs", output);
+        Assert.Matches(@"4 callers × 500 CallAsync +\d+ ms, \d+ calls/s, all right; 4 sandboxes created in all\n", output);
     }
 }

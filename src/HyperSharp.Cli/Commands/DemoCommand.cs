@@ -30,7 +30,7 @@ internal sealed class DemoCommand
     /// <summary>Creates the command.</summary>
     public static Command Create()
     {
-        var command = new Command("demo", "Boots the bundled guest, calls it, measures call latency, snapshots and restores it, shows a contained guest failure, and runs a script in each language.");
+        var command = new Command("demo", "Boots the bundled guest, calls it, measures call latency, snapshots and restores it, shows a contained guest failure, serves from a pool, and runs a script in each language.");
         command.SetAction(parseResult => new DemoCommand(parseResult.InvocationConfiguration.Output).Run());
         return command;
     }
@@ -53,6 +53,7 @@ internal sealed class DemoCommand
         SaveAndLoad(sandbox);
         ContainFailure(sandbox);
         StopRunawayGuests();
+        ServeFromAPool();
         RunScripts();
         return ExitCodes.Success;
     }
@@ -283,6 +284,55 @@ internal sealed class DemoCommand
 
         var outcome = call.GetAwaiter().GetResult();
         return $"{outcome} {Microseconds(returned - killed)} after InterruptHandle.Kill()";
+    }
+
+    /// <summary>
+    /// A pool of four sandboxes, as a service would hold one: created ahead of demand, rented and reset per request,
+    /// called asynchronously, and four callers at once.
+    /// </summary>
+    private void ServeFromAPool()
+    {
+        Section("Serving from a pool (SandboxPool, CallAsync)");
+        var start = Stopwatch.GetTimestamp();
+        using var pool = SandboxPool.Create(_guestPath, CreateHostFunctions(), new SandboxPoolOptions { Name = "demo", MaxSize = 4, MinIdle = 4 });
+        pool.WarmUpAsync().GetAwaiter().GetResult();
+        Row("SandboxPool.Create + WarmUpAsync", $"{Milliseconds(start)}: {pool.Idle} sandboxes ready before the first request");
+        using (var lease = pool.RentAsync().AsTask().GetAwaiter().GetResult())
+        {
+            lease.Sandbox.Call("SetStatic", 99);
+        }
+
+        using (var lease = pool.RentAsync().AsTask().GetAwaiter().GetResult())
+        {
+            Row("GetStatic() after a lease set 99", $"{lease.Sandbox.Call<int>("GetStatic")}   (every return restores the snapshot)");
+        }
+
+        _out.WriteLine($"  {"",-LabelWidth}{"calls",8}{"median",12}{"p99",12}");
+        Latency("RentAsync + Echo + return", 5_000, _ =>
+        {
+            using var lease = pool.RentAsync().AsTask().GetAwaiter().GetResult();
+            lease.Sandbox.Call<string>("Echo", "hello");
+        });
+        using (var lease = pool.RentAsync().AsTask().GetAwaiter().GetResult())
+        {
+            Latency("CallAsync(\"Echo\") on a vCPU thread", 5_000, _ => lease.Sandbox.CallAsync<string>("Echo", "hello").GetAwaiter().GetResult());
+        }
+
+        const int Callers = 4, CallsEach = 500;
+        start = Stopwatch.GetTimestamp();
+        Task.WhenAll(Enumerable.Range(0, Callers).Select(caller => Task.Run(async () =>
+        {
+            for (var i = 0; i < CallsEach; i++)
+            {
+                if (await pool.CallAsync<int>("Add", [caller, i]) != caller + i)
+                {
+                    throw new InvalidOperationException("a pooled call answered wrongly");
+                }
+            }
+        }))).GetAwaiter().GetResult();
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        Row($"{Callers} callers × {CallsEach} CallAsync",
+            string.Create(CultureInfo.InvariantCulture, $"{elapsed.TotalMilliseconds:F0} ms, {Callers * CallsEach / elapsed.TotalSeconds:F0} calls/s, all right; {pool.Created} sandboxes created in all"));
     }
 
     /// <summary>
