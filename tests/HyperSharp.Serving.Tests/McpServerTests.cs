@@ -73,6 +73,62 @@ public sealed class McpServerTests
     }
 
     [Fact]
+    public async Task HostileArgumentsAreToolErrors()
+    {
+        Requirements.Interpreters(ScriptLanguage.JavaScript);
+        await using var client = await Connect("--pool-size", "1", "--languages", "javascript");
+
+        var number = await client.CallToolAsync("run_javascript", new Dictionary<string, object?> { ["code"] = 42 }, cancellationToken: Token);
+        var huge = await Call(client, "run_javascript", new string('1', 300 << 10));
+
+        Assert.True(number.IsError);
+        Assert.True(huge.IsError);
+        Assert.Equal("SourceTooLarge", huge.Answer.GetProperty("error").GetProperty("type").GetString());
+        await Assert.ThrowsAnyAsync<Exception>(async () => await client.CallToolAsync("run_cobol", new Dictionary<string, object?> { ["code"] = "1" }, cancellationToken: Token));
+        Assert.Equal("2", (await Call(client, "run_javascript", "1 + 1")).Answer.GetProperty("value").GetRawText());
+    }
+
+    [Fact]
+    public async Task GarbageOnStandardInputNeitherCrashesTheServerNorCorruptsItsOutput()
+    {
+        Requirements.Interpreters(ScriptLanguage.JavaScript);
+        var start = new System.Diagnostics.ProcessStartInfo(Requirements.Cli)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in (string[])["mcp", "--pool-size", "1", "--languages", "javascript"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(Token);
+        var stderr = process.StandardError.ReadToEndAsync(Token);
+        foreach (var line in (string[])[
+            "not json at all", "{", "[1,2,3]", "{\"jsonrpc\":\"2.0\"}", new string('{', 100_000),
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"run_javascript\",\"arguments\":{\"code\":\"1\"}}}",
+            "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"no/such/method\"}"])
+        {
+            await process.StandardInput.WriteLineAsync(line.AsMemory(), Token);
+        }
+
+        process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+
+        Assert.Equal(0, process.ExitCode);
+        foreach (var line in (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            using var message = JsonDocument.Parse(line);
+            Assert.Equal("2.0", message.RootElement.GetProperty("jsonrpc").GetString());
+        }
+
+        _ = await stderr;
+    }
+
+    [Fact]
     public async Task EachCallMeetsAFreshInterpreter()
     {
         Requirements.Interpreters(ScriptLanguage.JavaScript);
