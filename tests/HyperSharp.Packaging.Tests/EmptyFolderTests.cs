@@ -1,0 +1,98 @@
+using System.Text.RegularExpressions;
+using Xunit;
+
+namespace HyperSharp.Packaging.Tests;
+
+/// <summary>
+/// What a new user does, outside the repository, with nothing but the packed feed: a C guest and its C# host from the
+/// template, built with gcc and run in KVM; scripts from the scripting template; the hypersharp tool.
+/// </summary>
+public sealed class EmptyFolderTests(PackedFeed feed) : IClassFixture<PackedFeed>
+{
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(5);
+
+    [Fact]
+    public async Task The_guest_template_builds_its_C_guest_and_the_host_calls_it()
+    {
+        feed.SkipUnlessUsable();
+        var app = feed.NewFolder("Greeter");
+        await NewFromTemplateAsync(app, "hypersharp-guest");
+
+        await DotnetAsync(app, "build");
+        var output = (await DotnetAsync(app, "run", "--no-build")).Output;
+        Assert.Contains("Add(40, 2) = 42", output, StringComparison.Ordinal);
+        Assert.Contains("guest: greeting world", output, StringComparison.Ordinal);
+        Assert.Contains("Greet(\"world\") = hello, world, from a micro-VM", output, StringComparison.Ordinal);
+        Assert.Contains("Square(12) via the host = 144", output, StringComparison.Ordinal);
+        Assert.Contains("Crash: GuestFaultException", output, StringComparison.Ordinal);
+
+        // Incremental: an unchanged guest is not compiled again.
+        var elf = Path.Combine(app, "obj", "Debug", "net10.0", "hypersharp-guests", "guest.elf");
+        var built = File.GetLastWriteTimeUtc(elf);
+        await DotnetAsync(app, "build");
+        Assert.Equal(built, File.GetLastWriteTimeUtc(elf));
+
+        // A C error is an MSBuild error naming the file and line.
+        var main = Path.Combine(app, "guest", "main.c");
+        var source = await File.ReadAllTextAsync(main, TestContext.Current.CancellationToken);
+        const string Statement = "hs_return_int(result, hs_arg_int(call, 0) + hs_arg_int(call, 1));";
+        var line = source[..source.IndexOf(Statement, StringComparison.Ordinal)].Count(c => c == '\n') + 1;
+        await File.WriteAllTextAsync(main, source.Replace(Statement, "hs_return_int(result, missing_value);", StringComparison.Ordinal), TestContext.Current.CancellationToken);
+        var failed = await DotnetProcess.RunDotnetAsync(app, feed.CommandEnvironment, StepTimeout, "build");
+        Assert.NotEqual(0, failed.ExitCode);
+        Assert.Matches(new Regex($@"guest/main\.c\({line},\d+\): error [^:]*: .missing_value. undeclared"), failed.Output);
+    }
+
+    [Fact]
+    public async Task The_scripting_template_runs_JavaScript_Python_and_Lua()
+    {
+        feed.SkipUnlessUsable();
+        var app = feed.NewFolder("Scripts");
+        await NewFromTemplateAsync(app, "hypersharp-scripting");
+
+        await DotnetAsync(app, "build");
+        var output = (await DotnetAsync(app, "run", "--no-build")).Output;
+        Assert.Contains("hello from JavaScript\nJavaScript value: 42\n", output, StringComparison.Ordinal);
+        Assert.Contains("JavaScript: an endless loop was stopped after 1 s", output, StringComparison.Ordinal);
+        Assert.Contains("hello from Python\nPython value: [0,1,4,9,16]\n", output, StringComparison.Ordinal);
+        Assert.Contains("Lua value: 30", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_tool_installs_from_the_feed_and_runs_info_demo_and_scripts()
+    {
+        feed.SkipUnlessUsable();
+        var tools = Path.Combine(feed.Root, "tools");
+        await DotnetAsync(feed.Root, "tool", "install", "HyperSharp.Cli", "--version", feed.Version, "--tool-path", tools, "--configfile", feed.NuGetConfig);
+        var hypersharp = Path.Combine(tools, "hypersharp");
+
+        var info = (await RunAsync(hypersharp, "info")).Output;
+        Assert.Contains("kvm: available", info, StringComparison.Ordinal);
+        Assert.Equal("hi\n42\n", (await RunAsync(hypersharp, "python", "-c", "print('hi'); 6 * 7")).Output);
+        Assert.Equal("hi\n42\n", (await RunAsync(hypersharp, "js", "-e", "console.log('hi'); 6 * 7")).Output);
+        Assert.Equal("3\n", (await RunAsync(hypersharp, "lua", "-e", "return 1 + 2")).Output);
+        Assert.Contains("simpleguest.elf", (await RunAsync(hypersharp, "demo")).Output, StringComparison.Ordinal);
+    }
+
+    private async Task NewFromTemplateAsync(string folder, string template)
+    {
+        // The templates go into a private template store, not the user's.
+        var hive = Path.Combine(folder, "..", $"{Path.GetFileName(folder)}-templates");
+        await DotnetAsync(folder, "new", "install", Path.Combine(feed.Feed, $"HyperSharp.Templates.{feed.Version}.nupkg"), "--debug:custom-hive", hive);
+        await DotnetAsync(folder, "new", template, "--debug:custom-hive", hive);
+    }
+
+    private async Task<ProcessResult> DotnetAsync(string folder, params string[] arguments)
+    {
+        var result = await DotnetProcess.RunDotnetAsync(folder, feed.CommandEnvironment, StepTimeout, arguments);
+        result.Succeeded();
+        return result;
+    }
+
+    private async Task<ProcessResult> RunAsync(string program, params string[] arguments)
+    {
+        var result = await DotnetProcess.RunAsync(program, feed.Root, feed.CommandEnvironment, StepTimeout, arguments);
+        result.Succeeded();
+        return result;
+    }
+}
