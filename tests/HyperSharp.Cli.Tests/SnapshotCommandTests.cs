@@ -270,14 +270,21 @@ public sealed class SnapshotCommandUsageTests
     public void MissingDirectoryIsAUsageError(string command)
     {
         var missing = Path.Combine(Path.GetTempPath(), $"hypersharp-missing-{Guid.NewGuid():N}");
-        Assert.Equal($"error: '{missing}' is not a directory.\n", Cli.Run("snapshot", command, missing).Failed(ExitCodes.Usage));
+        Assert.Equal($"error: '{missing}' does not exist.\n", Cli.Run("snapshot", command, missing).Failed(ExitCodes.Usage));
     }
+
+    [Theory]
+    [InlineData("ls")]
+    [InlineData("inspect")]
+    [InlineData("verify")]
+    public void AFileWhereTheDirectoryShouldBeIsAUsageError(string command) =>
+        Assert.Equal($"error: '{Cli.SimpleGuest}' is not a directory.\n", Cli.Run("snapshot", command, Cli.SimpleGuest).Failed(ExitCodes.Usage));
 
     [Fact]
     public void MissingDirectoryOfACallIsAUsageError()
     {
         var missing = Path.Combine(Path.GetTempPath(), $"hypersharp-missing-{Guid.NewGuid():N}");
-        Assert.Equal($"error: '{missing}' is not a directory.\n", Cli.Run("snapshot", "call", missing + ":t", "GetStatic").Failed(ExitCodes.Usage));
+        Assert.Equal($"error: '{missing}' does not exist.\n", Cli.Run("snapshot", "call", missing + ":t", "GetStatic").Failed(ExitCodes.Usage));
     }
 
     [Fact]
@@ -299,7 +306,7 @@ public sealed class SnapshotCommandUsageTests
     public void RmChecksItsArgumentsBeforeTouchingAnything()
     {
         var missing = Path.Combine(Path.GetTempPath(), $"hypersharp-missing-{Guid.NewGuid():N}");
-        Assert.Equal($"error: '{missing}' is not a directory.\n", Cli.Run("snapshot", "rm", missing, "t").Failed(ExitCodes.Usage));
+        Assert.Equal($"error: '{missing}' does not exist.\n", Cli.Run("snapshot", "rm", missing, "t").Failed(ExitCodes.Usage));
         var empty = Directory.CreateTempSubdirectory("hypersharp-empty-");
         try
         {

@@ -12,14 +12,9 @@ public sealed class EmptyFolderTests(PackedFeed feed) : IClassFixture<PackedFeed
     private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(5);
 
     [Fact]
-    public async Task The_guest_template_builds_its_C_guest_and_the_host_calls_it()
+    public async Task TheGuestTemplateBuildsItsCGuestAndTheHostCallsIt()
     {
-        feed.SkipUnlessUsable();
-        var app = feed.NewFolder("Greeter");
-        await NewFromTemplateAsync(app, "hypersharp-guest");
-
-        await DotnetAsync(app, "build");
-        var output = (await DotnetAsync(app, "run", "--no-build")).Output;
+        var (app, output) = await BuildAndRunFromTemplateAsync("Greeter", "hypersharp-guest");
         Assert.Contains("Add(40, 2) = 42", output, StringComparison.Ordinal);
         Assert.Contains("guest: greeting world", output, StringComparison.Ordinal);
         Assert.Contains("Greet(\"world\") = hello, world, from a micro-VM", output, StringComparison.Ordinal);
@@ -44,14 +39,9 @@ public sealed class EmptyFolderTests(PackedFeed feed) : IClassFixture<PackedFeed
     }
 
     [Fact]
-    public async Task The_scripting_template_runs_JavaScript_Python_and_Lua()
+    public async Task TheScriptingTemplateRunsJavaScriptPythonAndLua()
     {
-        feed.SkipUnlessUsable();
-        var app = feed.NewFolder("Scripts");
-        await NewFromTemplateAsync(app, "hypersharp-scripting");
-
-        await DotnetAsync(app, "build");
-        var output = (await DotnetAsync(app, "run", "--no-build")).Output;
+        var (_, output) = await BuildAndRunFromTemplateAsync("Scripts", "hypersharp-scripting");
         Assert.Contains("hello from JavaScript\nJavaScript value: 42\n", output, StringComparison.Ordinal);
         Assert.Contains("JavaScript: an endless loop was stopped after 1 s", output, StringComparison.Ordinal);
         Assert.Contains("hello from Python\nPython value: [0,1,4,9,16]\n", output, StringComparison.Ordinal);
@@ -59,7 +49,7 @@ public sealed class EmptyFolderTests(PackedFeed feed) : IClassFixture<PackedFeed
     }
 
     [Fact]
-    public async Task The_tool_installs_from_the_feed_and_runs_info_demo_and_scripts()
+    public async Task TheToolInstallsFromTheFeedAndRunsInfoDemoAndScripts()
     {
         feed.SkipUnlessUsable();
         var tools = Path.Combine(feed.Root, "tools");
@@ -74,12 +64,18 @@ public sealed class EmptyFolderTests(PackedFeed feed) : IClassFixture<PackedFeed
         Assert.Contains("simpleguest.elf", (await RunAsync(hypersharp, "demo")).Output, StringComparison.Ordinal);
     }
 
-    private async Task NewFromTemplateAsync(string folder, string template)
+    /// <summary>In a new empty folder: the project from <paramref name="template"/>, built, then run; returns the folder and what it printed.</summary>
+    private async Task<(string Folder, string Output)> BuildAndRunFromTemplateAsync(string name, string template)
     {
+        feed.SkipUnlessUsable();
+        var app = feed.NewFolder(name);
         // The templates go into a private template store, not the user's.
-        var hive = Path.Combine(folder, "..", $"{Path.GetFileName(folder)}-templates");
-        await DotnetAsync(folder, "new", "install", Path.Combine(feed.Feed, $"HyperSharp.Templates.{feed.Version}.nupkg"), "--debug:custom-hive", hive);
-        await DotnetAsync(folder, "new", template, "--debug:custom-hive", hive);
+        var hive = Path.Combine(feed.Root, $"{name}-templates");
+        await DotnetAsync(app, "new", "install", Path.Combine(feed.Feed, $"HyperSharp.Templates.{feed.Version}.nupkg"), "--debug:custom-hive", hive);
+        await DotnetAsync(app, "new", template, "--debug:custom-hive", hive);
+
+        await DotnetAsync(app, "build");
+        return (app, (await DotnetAsync(app, "run", "--no-build")).Output);
     }
 
     private async Task<ProcessResult> DotnetAsync(string folder, params string[] arguments)

@@ -10,12 +10,12 @@ namespace HyperSharp.Cli.Commands.Snapshots;
 /// </summary>
 internal static class SnapshotDirectory
 {
-    /// <summary>Fails with a usage error unless <paramref name="directory"/> exists.</summary>
+    /// <summary>Fails with a usage error, saying which, unless <paramref name="directory"/> exists and is a directory.</summary>
     public static void RequireExists(string directory)
     {
         if (!Directory.Exists(directory))
         {
-            throw new UsageException($"'{directory}' is not a directory.");
+            throw new UsageException(Path.Exists(directory) ? $"'{directory}' is not a directory." : $"'{directory}' does not exist.");
         }
     }
 
