@@ -33,6 +33,23 @@ public sealed class EmptyFolderTests(PackedFeed feed) : IClassFixture<PackedFeed
         var failed = await DotnetProcess.RunDotnetAsync(app, feed.CommandEnvironment, StepTimeout, "build");
         Assert.NotEqual(0, failed.ExitCode);
         Assert.Matches(new Regex($@"guest/main\.c\({line},\d+\): error [^:]*: .missing_value. undeclared"), failed.Output);
+
+        // One guest per folder: a second folder of C files is a second ELF beside the first.
+        await File.WriteAllTextAsync(main, source, TestContext.Current.CancellationToken);
+        Directory.CreateDirectory(Path.Combine(app, "plugin"));
+        await File.WriteAllTextAsync(Path.Combine(app, "plugin", "plugin.c"), """
+            #include <hypersharp/guest.h>
+            static void twice(const hs_call *call, hs_result *result) { hs_return_int(result, 2 * hs_arg_int(call, 0)); }
+            void hs_main(void) { hs_register("Twice", HS_TYPE_INT, twice, 1, HS_TYPE_INT); }
+            """, TestContext.Current.CancellationToken);
+        var project = Path.Combine(app, "Greeter.csproj");
+        var xml = await File.ReadAllTextAsync(project, TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(project, xml.Replace("<HyperSharpGuest Include=\"guest/*.c\" />", "<HyperSharpGuest Include=\"guest/*.c;plugin/*.c\" />", StringComparison.Ordinal), TestContext.Current.CancellationToken);
+        await DotnetAsync(app, "build");
+        var bin = Path.Combine(app, "bin", "Debug", "net10.0");
+        Assert.True(File.Exists(Path.Combine(bin, "guest.elf")), string.Join(", ", Directory.GetFiles(bin)));
+        using var plugin = Sandbox.Create(Path.Combine(bin, "plugin.elf"));
+        Assert.Equal(42, plugin.Call<int>("Twice", 21));
     }
 
     [Fact]
