@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Writes THIRD-PARTY-NOTICES at the repository root from the unpacked Debian source packages.
+"""Writes THIRD-PARTY-NOTICES at the repository root (every component, for the packages carrying
+interpreters and guests) and guest/libc/THIRD-PARTY-NOTICES (the C library alone, for the
+HyperSharp.Guest.Sdk package) from the unpacked Debian source packages.
 
     make -C guest && python3 guest/tools/third-party-notices.py
 
@@ -101,7 +103,7 @@ def main():
         key = (match["Copyright"], match["License"].split("\n")[0])
         used.setdefault(key, []).append(path)
 
-    lines = [
+    header = [
         "Third-party software in HyperSharp guests",
         "",
         "HyperSharp's repository holds no third-party source. The guest build fetches Debian source",
@@ -110,6 +112,8 @@ def main():
         "MicroPython) and the Lua test guest; those parts, and so the guests built with them, carry the",
         "notices below. This file is written by guest/tools/third-party-notices.py.",
         "",
+    ]
+    lines = [
         "=" * 100,
         "picolibc 1.8.10 (Debian source package picolibc 1.8.10-2): the guest C library",
         "=" * 100,
@@ -127,8 +131,9 @@ def main():
         lines.append("-" * 100)
         lines.append("License: " + licences[licence].replace("\n.\n", "\n\n"))
         lines.append("")
-    header = open(os.path.join(lua, "src", "lua.h"), encoding="utf-8").read()
-    notice = re.search(r"/\*{10,}\n(.*?)\*{10,}/", header, re.S).group(1)
+    picolibc_notice = list(lines)
+    lua_header = open(os.path.join(lua, "src", "lua.h"), encoding="utf-8").read()
+    notice = re.search(r"/\*{10,}\n(.*?)\*{10,}/", lua_header, re.S).group(1)
     notice = "\n".join(line.lstrip("* ").rstrip() for line in notice.splitlines())
     lines += [
         "=" * 100,
@@ -162,7 +167,18 @@ def main():
             "",
         ]
     with open(os.path.join(root, "THIRD-PARTY-NOTICES"), "w", encoding="utf-8") as f:
-        f.write("\n".join(lines))
+        f.write("\n".join(header + lines))
+    # The HyperSharp.Guest.Sdk package carries the C library and nothing else third-party: its notices alone.
+    sdk_header = [
+        "Third-party software in the HyperSharp guest SDK",
+        "",
+        "The guest SDK's C library (sysroot/: headers and libc.a) is built from Debian's picolibc source",
+        "package; a guest linked with it contains parts of it and carries the notice below. This file is",
+        "written by guest/tools/third-party-notices.py.",
+        "",
+    ]
+    with open(os.path.join(guest, "libc", "THIRD-PARTY-NOTICES"), "w", encoding="utf-8") as f:
+        f.write("\n".join(sdk_header + picolibc_notice))
     print(f"THIRD-PARTY-NOTICES: {sum(len(p) for p in used.values())} picolibc files, {len({l for _, l in used})} licences")
 
 

@@ -50,4 +50,18 @@ internal static class ByteSizes
 
         return string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes");
     }
+
+    /// <summary>For amounts that change while shown (progress): one decimal in the largest unit reached, <c>1.5 GiB</c>.</summary>
+    public static string FormatApproximate(ulong bytes)
+    {
+        foreach (var (unit, shift) in s_units)
+        {
+            if (bytes >= 1UL << shift)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1UL << shift):F1} {unit}iB");
+            }
+        }
+
+        return string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes");
+    }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Parsing;
 using HyperSharp.Cli.Commands;
 using HyperSharp.Cli.Commands.Serving;
 using HyperSharp.Cli.Commands.Snapshots;
@@ -42,18 +43,19 @@ internal static class Program
             McpCommand.Create(),
         };
 
-        // No response files: "@path" is how a Bytes argument names a file to read.
-        var parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        // A bare `hypersharp` is someone asking what it does. No response files: "@path" is how a Bytes argument names
+        // a file to read.
+        var parseResult = root.Parse(args.Length == 0 ? ["--help"] : args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parseResult.Errors.Count > 0)
         {
-            // System.CommandLine's own error action exits with 1, which would collide with InternalError.
-            foreach (var error in parseResult.Errors)
+            // System.CommandLine's own error action exits with 1, which would collide with InternalError. It reports a
+            // missing argument once per argument in the same words: each mistake is one line.
+            foreach (var message in parseResult.Errors.Select(error => error.Message).Distinct())
             {
-                stderr.WriteLine($"error: {error.Message}");
+                stderr.WriteLine($"error: {message}");
             }
 
-            var command = parseResult.CommandResult.Command;
-            stderr.WriteLine($"Run 'hypersharp{(command == root ? "" : " " + command.Name)} --help' for usage.");
+            stderr.WriteLine($"Run '{CommandPath(parseResult.CommandResult)} --help' for usage.");
             return ExitCodes.Usage;
         }
 
@@ -95,4 +97,8 @@ internal static class Program
             return ExitCodes.InternalError;
         }
     }
+
+    /// <summary>The command as typed, from the root: <c>hypersharp snapshot save</c>.</summary>
+    private static string CommandPath(CommandResult command) =>
+        command.Parent is CommandResult parent ? $"{CommandPath(parent)} {command.Command.Name}" : command.Command.Name;
 }

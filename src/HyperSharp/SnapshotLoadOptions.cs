@@ -10,4 +10,11 @@ public sealed record SnapshotLoadOptions
     /// Every structural and compatibility check runs either way.
     /// </summary>
     public bool VerifyDigests { get; init; } = true;
+
+    /// <summary>
+    /// Told the number of bytes of the memory blob hashed so far, after every 4 MiB and at the end, on the thread that
+    /// loads; only when <see cref="VerifyDigests"/> is set, since nothing else takes time in proportion to the memory.
+    /// For progress reports: verifying gigabytes takes seconds. Null (default): nothing is reported.
+    /// </summary>
+    public IProgress<long>? Progress { get; init; }
 }

@@ -9,4 +9,11 @@ public sealed record SnapshotSaveOptions
     /// the save is still atomic, but only as durable as the page cache.
     /// </summary>
     public bool Durable { get; init; }
+
+    /// <summary>
+    /// Told the number of bytes of the memory blob written so far, after every 4 MiB and at the end, on the thread
+    /// that saves (so an <see cref="IProgress{T}"/> that posts elsewhere, like <see cref="Progress{T}"/>, may see the
+    /// calls late). For progress reports: saving gigabytes takes seconds. Null (default): nothing is reported.
+    /// </summary>
+    public IProgress<long>? Progress { get; init; }
 }

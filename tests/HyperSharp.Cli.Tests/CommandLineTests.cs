@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Xunit;
 
 namespace HyperSharp.Cli.Tests;
@@ -27,10 +28,22 @@ public sealed class CommandLineTests
     public void VersionPrintsAVersion() => Assert.Matches(@"^\d+\.\d+", Cli.Run("--version").Succeeded());
 
     [Fact]
-    public void NoCommandIsAUsageError()
+    public void NoCommandPrintsTheHelp() => Assert.Equal(Cli.Run("--help").Succeeded(), Cli.Run().Succeeded());
+
+    [Fact]
+    public void ASubcommandGroupWithoutACommandNamesItsFullHelp()
     {
-        var error = Cli.Run().Failed(ExitCodes.Usage);
-        Assert.Contains("Run 'hypersharp --help' for usage.", error, StringComparison.Ordinal);
+        var error = Cli.Run("snapshot").Failed(ExitCodes.Usage);
+        Assert.EndsWith("\nRun 'hypersharp snapshot --help' for usage.\n", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ANestedCommandsErrorsComeOncePerMistakeAndNameItsFullHelp()
+    {
+        var lines = Cli.Run("snapshot", "save").Failed(ExitCodes.Usage).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(lines.Distinct(), lines);
+        Assert.Equal("Run 'hypersharp snapshot save --help' for usage.", lines[^1]);
+        Assert.Contains("error: Option '--tag' is required.", lines);
     }
 
     [Fact]
@@ -59,7 +72,10 @@ public sealed class CommandLineTests
     [Fact]
     public void InfoShowsAvailabilityAbiAndLimits()
     {
-        var info = Cli.Run("info").Succeeded();
+        var result = Cli.Run("info");
+        // A health probe: exit 4 when no hypervisor is usable, the table on stdout either way.
+        Assert.Equal(Hypervisor.IsAvailable ? ExitCodes.Success : ExitCodes.HypervisorUnavailable, result.ExitCode);
+        var info = result.Stdout;
         Assert.Matches(@"(?m)^Hypervisor +kvm: (available|unavailable: .+)$", info);
         Assert.Matches($@"(?m)^Guest ABI version +{HyperSharp.Memory.GuestAbi.AbiVersion}$", info);
         Assert.Matches(@"(?m)^Heap size +1 MiB +\(default; 4 KiB to 4 GiB", info);
@@ -68,5 +84,21 @@ public sealed class CommandLineTests
         Assert.Matches(@"(?m)^Output buffer +64 KiB", info);
         Assert.Matches(@"(?m)^HyperSharp version +\d+\.\d+", info);
         Assert.Matches(@"(?m)^Nested virtualization +(yes|no|unknown)", info);
+    }
+
+    [Fact]
+    public void InfoAsJsonHasTheSameFactsWithNumbersAsNumbers()
+    {
+        var result = Cli.Run("info", "--json");
+        Assert.Equal(Hypervisor.IsAvailable ? ExitCodes.Success : ExitCodes.HypervisorUnavailable, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var root = json.RootElement;
+        Assert.Equal(Hypervisor.IsAvailable, root.GetProperty("hypervisor").GetProperty("available").GetBoolean());
+        Assert.Equal("kvm", root.GetProperty("hypervisor").GetProperty("name").GetString());
+        Assert.Equal(HyperSharp.Memory.GuestAbi.AbiVersion, root.GetProperty("guestAbiVersion").GetUInt32());
+        Assert.Equal(1UL << 20, root.GetProperty("heapSize").GetProperty("default").GetUInt64());
+        Assert.Equal(4UL << 30, root.GetProperty("heapSize").GetProperty("max").GetUInt64());
+        Assert.Equal(Sandbox.MaxGuestBinarySize, root.GetProperty("maxGuestBinarySize").GetInt64());
+        Assert.DoesNotContain("\\u002B", result.Stdout, StringComparison.Ordinal);
     }
 }

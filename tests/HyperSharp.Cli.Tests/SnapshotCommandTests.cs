@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Xunit;
 
@@ -93,6 +94,42 @@ public sealed partial class SnapshotCommandTests : IClassFixture<SavedSnapshot>,
         Assert.Contains("\n  String Echo(String)\n", output, StringComparison.Ordinal);
         Assert.EndsWith("Host functions (3)\n  Int HostPrint(String)\n  Int HostPrintError(String)\n  Int HostAdd(Int, Int)\n", output, StringComparison.Ordinal);
         Assert.Equal(output, Cli.Run("snapshot", "inspect", _saved.Directory, _saved.Digest).Succeeded());
+    }
+
+    [Fact]
+    public void LsAsJsonListsTagDigestMemoryAndGeneration()
+    {
+        using var json = JsonDocument.Parse(Cli.Run("snapshot", "ls", _saved.Directory, "--json").Succeeded());
+        var entry = Assert.Single(json.RootElement.EnumerateArray());
+        Assert.Equal("t", entry.GetProperty("tag").GetString());
+        Assert.Equal(_saved.Digest, entry.GetProperty("manifestDigest").GetString());
+        Assert.True(entry.GetProperty("memoryBlobSize").GetInt64() > 0);
+        Assert.Equal(1UL, entry.GetProperty("generation").GetUInt64());
+    }
+
+    [Fact]
+    public void InspectAsJsonHasWhatTheTableShows()
+    {
+        using var json = JsonDocument.Parse(Cli.Run("snapshot", "inspect", _saved.Directory, "--json").Succeeded());
+        var root = json.RootElement;
+        Assert.Equal(["t"], root.GetProperty("tags").EnumerateArray().Select(tag => tag.GetString()));
+        Assert.Equal("x86_64", root.GetProperty("architecture").GetString());
+        Assert.True(root.GetProperty("loadableHere").GetBoolean());
+        Assert.Equal(_saved.Digest, root.GetProperty("manifest").GetProperty("digest").GetString());
+        Assert.Equal(SandboxOptions.Default.HeapSize, root.GetProperty("heapSize").GetUInt64());
+        Assert.Contains(root.GetProperty("guestFunctions").EnumerateArray(), function =>
+            function.GetProperty("name").GetString() == "Echo" && function.GetProperty("returnType").GetString() == "String");
+        Assert.Equal(["HostPrint", "HostPrintError", "HostAdd"], root.GetProperty("hostFunctions").EnumerateArray().Select(function => function.GetProperty("name").GetString()));
+    }
+
+    [Fact]
+    public void SaveIntoAFileOrBelowOneSaysItIsNotADirectory()
+    {
+        var file = Path.Combine(_scratch, "file");
+        Directory.CreateDirectory(_scratch);
+        File.WriteAllText(file, "");
+        Assert.Equal($"error: SandboxIOException: '{file}' is not a directory.\n", Cli.Run("snapshot", "save", Cli.SimpleGuest, file, "--tag", "a").Failed(ExitCodes.FileError));
+        Assert.Equal($"error: SandboxIOException: '{file}' is not a directory.\n", Cli.Run("snapshot", "save", Cli.SimpleGuest, Path.Combine(file, "below"), "--tag", "a").Failed(ExitCodes.FileError));
     }
 
     [Fact]
@@ -233,14 +270,21 @@ public sealed class SnapshotCommandUsageTests
     public void MissingDirectoryIsAUsageError(string command)
     {
         var missing = Path.Combine(Path.GetTempPath(), $"hypersharp-missing-{Guid.NewGuid():N}");
-        Assert.Equal($"error: '{missing}' is not a directory.\n", Cli.Run("snapshot", command, missing).Failed(ExitCodes.Usage));
+        Assert.Equal($"error: '{missing}' does not exist.\n", Cli.Run("snapshot", command, missing).Failed(ExitCodes.Usage));
     }
+
+    [Theory]
+    [InlineData("ls")]
+    [InlineData("inspect")]
+    [InlineData("verify")]
+    public void AFileWhereTheDirectoryShouldBeIsAUsageError(string command) =>
+        Assert.Equal($"error: '{Cli.SimpleGuest}' is not a directory.\n", Cli.Run("snapshot", command, Cli.SimpleGuest).Failed(ExitCodes.Usage));
 
     [Fact]
     public void MissingDirectoryOfACallIsAUsageError()
     {
         var missing = Path.Combine(Path.GetTempPath(), $"hypersharp-missing-{Guid.NewGuid():N}");
-        Assert.Equal($"error: '{missing}' is not a directory.\n", Cli.Run("snapshot", "call", missing + ":t", "GetStatic").Failed(ExitCodes.Usage));
+        Assert.Equal($"error: '{missing}' does not exist.\n", Cli.Run("snapshot", "call", missing + ":t", "GetStatic").Failed(ExitCodes.Usage));
     }
 
     [Fact]
@@ -262,7 +306,7 @@ public sealed class SnapshotCommandUsageTests
     public void RmChecksItsArgumentsBeforeTouchingAnything()
     {
         var missing = Path.Combine(Path.GetTempPath(), $"hypersharp-missing-{Guid.NewGuid():N}");
-        Assert.Equal($"error: '{missing}' is not a directory.\n", Cli.Run("snapshot", "rm", missing, "t").Failed(ExitCodes.Usage));
+        Assert.Equal($"error: '{missing}' does not exist.\n", Cli.Run("snapshot", "rm", missing, "t").Failed(ExitCodes.Usage));
         var empty = Directory.CreateTempSubdirectory("hypersharp-empty-");
         try
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.Versioning;
 using Xunit;
 
 namespace HyperSharp.IntegrationTests;
@@ -25,6 +26,48 @@ public sealed class HsCcTests
         {
             using var sandbox = Sandbox.Create(Path.Combine(directory.Path, "guest.elf"));
             Assert.Equal(11, sandbox.Call<int>("F"));
+        }
+    }
+
+    /// <summary>
+    /// Ubuntu's gcc defines _FORTIFY_SOURCE=3 and turns on the stack protector before the command line: emulated by a
+    /// gcc first on PATH that adds them in front, as the built-in defaults come.
+    /// </summary>
+    [Fact]
+    [UnsupportedOSPlatform("windows")]
+    public void LinksWithUbuntuStyleGccDefaults()
+    {
+        using var directory = new TemporaryFolder();
+        var bin = Directory.CreateDirectory(Path.Combine(directory.Path, "bin")).FullName;
+        var gcc = Path.Combine(bin, "gcc");
+        File.WriteAllText(gcc, """
+            #!/bin/sh
+            case " $* " in *" -print-"*) exec /usr/bin/gcc "$@" ;; esac
+            exec /usr/bin/gcc -D_FORTIFY_SOURCE=3 -fstack-protector-strong "$@"
+            """);
+        File.SetUnixFileMode(gcc, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        const string source = """
+            #include <stdio.h>
+            #include <string.h>
+            #include <hypersharp/guest.h>
+            static void f(const hs_call *call, hs_result *result)
+            {
+                char text[32];
+                size_t length;
+                strcpy(text, "x");
+                snprintf(text, sizeof text, "%s!", hs_arg_string(call, 0, &length));
+                hs_return_string(result, text);
+            }
+            void hs_main(void) { hs_register("F", HS_TYPE_STRING, f, 1, HS_TYPE_STRING); }
+            """;
+
+        var result = HsCc(directory, source, new Dictionary<string, string> { ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}" }, "-O2", "-o", "guest.elf", "guest.c");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        if (Hypervisor.IsAvailable)
+        {
+            using var sandbox = Sandbox.Create(Path.Combine(directory.Path, "guest.elf"));
+            Assert.Equal("hi!", sandbox.Call<string>("F", "hi"));
         }
     }
 
@@ -62,7 +105,10 @@ public sealed class HsCcTests
         Assert.False(File.Exists(Path.Combine(directory.Path, "hostile.elf")), "a guest that fails the check must not be left behind");
     }
 
-    private static Result HsCc(TemporaryFolder directory, string source, params string[] arguments)
+    private static Result HsCc(TemporaryFolder directory, string source, params string[] arguments) =>
+        HsCc(directory, source, new Dictionary<string, string>(), arguments);
+
+    private static Result HsCc(TemporaryFolder directory, string source, Dictionary<string, string> environment, params string[] arguments)
     {
         File.WriteAllText(Path.Combine(directory.Path, "guest.c"), source);
         var start = new ProcessStartInfo(Path.Combine(RepositoryRoot(), "guest", "bin", "hs-cc"))
@@ -74,6 +120,11 @@ public sealed class HsCcTests
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         using var process = Process.Start(start)!;

@@ -178,6 +178,41 @@ public sealed class SnapshotFileTests : IDisposable
         Assert.Equal(3, Directory.GetFiles(Path.Combine(_directory, "blobs", "sha256")).Length);
     }
 
+    [KvmFact]
+    public void SaveAndVerifiedLoadReportTheMemoryBytesDoneInOrderUpToTheWhole()
+    {
+        using var sandbox = Sandbox.Create(Guests.SimpleGuest, TestHostFunctions.Create(), new SandboxOptions { HeapSize = 64UL << 20 });
+        using var snapshot = sandbox.Snapshot();
+        var saved = new Reports();
+        snapshot.Save(_directory, "warm", new SnapshotSaveOptions { Progress = saved });
+        var hashed = new Reports();
+        using (Snapshot.Load(_directory, "warm", new SnapshotLoadOptions { Progress = hashed }))
+        {
+        }
+
+        var unverified = new Reports();
+        using (Snapshot.Load(_directory, "warm", new SnapshotLoadOptions { VerifyDigests = false, Progress = unverified }))
+        {
+        }
+
+        foreach (var reports in new[] { saved, hashed })
+        {
+            Assert.True(reports.Values.Count > 1, $"{reports.Values.Count} reports for {snapshot.MemorySize} bytes");
+            Assert.Equal(reports.Values.Order(), reports.Values);
+            Assert.Equal((long)snapshot.MemorySize, reports.Values[^1]);
+        }
+
+        Assert.Empty(unverified.Values);
+    }
+
+    /// <summary>Records reports synchronously, on the thread that makes them, as the options promise they come.</summary>
+    private sealed class Reports : IProgress<long>
+    {
+        public List<long> Values { get; } = [];
+
+        public void Report(long value) => Values.Add(value);
+    }
+
     /// <summary>The path of the memory blob <paramref name="tag"/>'s manifest names.</summary>
     private string MemoryBlob(string tag)
     {

@@ -21,7 +21,7 @@ internal static class SnapshotFiles
             // snapshot is disposed on another thread meanwhile; it is released in the finally block.
             image.DangerousAddRef(ref addRef);
             using var memory = new SafeFileHandle(image.DangerousGetHandle(), ownsHandle: false);
-            return OciLayoutWriter.Write(directory, tag, config, memory, (long)snapshot.MemorySize, options.Durable).ToString();
+            return OciLayoutWriter.Write(directory, tag, config, memory, (long)snapshot.MemorySize, options.Durable, options.Progress).ToString();
         }
         finally
         {
@@ -34,7 +34,7 @@ internal static class SnapshotFiles
 
     public static Snapshot Load(string directory, string reference, SnapshotLoadOptions options)
     {
-        using var artifact = OciLayoutReader.Read(directory, reference, options.VerifyDigests);
+        using var artifact = OciLayoutReader.Read(directory, reference, options.VerifyDigests, options.Progress);
         var contents = ReadConfig(artifact.Config);
         RequireMemorySize(artifact.Memory.Length, contents);
 

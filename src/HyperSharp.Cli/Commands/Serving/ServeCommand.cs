@@ -85,7 +85,7 @@ internal static class ServeCommand
                 RentTimeout = TimeSpan.FromMilliseconds(parseResult.GetValue(rentTimeout)),
             };
             using var functions = CreateFunctionPool(parseResult.GetValue(snapshot), parseResult.GetValue(guest),
-                callTimeout.Read(parseResult) ?? TimeSpan.FromSeconds(5), poolOptions, loggers, out var loaded);
+                callTimeout.Read(parseResult) ?? TimeSpan.FromSeconds(5), poolOptions, loggers, parseResult.InvocationConfiguration.Error, out var loaded);
             using (loaded)
             {
                 var scriptPools = scripts.CreatePools(parseResult, loggers);
@@ -131,15 +131,18 @@ internal static class ServeCommand
         return 0;
     }
 
-    /// <summary>The pool of the served guest: a snapshot's, a binary's, or the bundled simpleguest's; <paramref name="loaded"/> is a snapshot to dispose after it.</summary>
+    /// <summary>
+    /// The pool of the served guest: a snapshot's, a binary's, or the bundled simpleguest's; <paramref name="loaded"/> is
+    /// a snapshot to dispose after it. Verifying a large snapshot reports progress on <paramref name="error"/>.
+    /// </summary>
     private static SandboxPool CreateFunctionPool(string? snapshotLocation, string? guestPath, TimeSpan callTimeout, SandboxPoolOptions poolOptions,
-        ILoggerFactory loggers, out Snapshot? loaded)
+        ILoggerFactory loggers, TextWriter error, out Snapshot? loaded)
     {
         loaded = null;
         if (snapshotLocation is not null)
         {
             var (directory, reference) = SnapshotDirectory.SplitLocation(snapshotLocation);
-            var snapshot = SnapshotDirectory.Load(directory, SnapshotDirectory.Resolve(directory, reference), verifyDigests: true).Snapshot;
+            var snapshot = SnapshotDirectory.Load(directory, SnapshotDirectory.Resolve(directory, reference), verifyDigests: true, error).Snapshot;
             try
             {
                 var pool = SandboxPool.Create(snapshot, null, poolOptions with { Sandbox = snapshot.Options with { CallTimeout = callTimeout, LoggerFactory = loggers } });

@@ -32,7 +32,7 @@ internal static class CallCommand
         {
             var (directory, reference) = SnapshotDirectory.SplitLocation(parseResult.GetRequiredValue(location));
             var resolved = SnapshotDirectory.Resolve(directory, reference);
-            var (snapshot, _) = SnapshotDirectory.Load(directory, resolved, verifyDigests: !parseResult.GetValue(noVerify));
+            var (snapshot, _) = SnapshotDirectory.Load(directory, resolved, verifyDigests: !parseResult.GetValue(noVerify), parseResult.InvocationConfiguration.Error);
             using (snapshot)
             {
                 var calls = new GuestCalls(parseResult.InvocationConfiguration.Output, parseResult.InvocationConfiguration.Error);

@@ -55,6 +55,7 @@ internal static class SaveCommand
     private static int Execute(string guestPath, string directory, string tag, List<string[]> setUpCalls, SandboxOptions options, SnapshotSaveOptions saveOptions, TextWriter output, TextWriter error)
     {
         SnapshotDirectory.RequireValidTag(tag);
+        SnapshotDirectory.RequireCreatable(directory);
 
         var calls = new GuestCalls(output, error);
         var start = Stopwatch.GetTimestamp();
@@ -70,7 +71,7 @@ internal static class SaveCommand
         using var snapshot = sandbox.Snapshot();
         var snapshotted = Stopwatch.GetElapsedTime(start);
         start = Stopwatch.GetTimestamp();
-        var digest = snapshot.Save(directory, tag, saveOptions);
+        var digest = snapshot.Save(directory, tag, saveOptions with { Progress = new ProgressLines(error, "saving memory", snapshot.MemorySize) });
         var saved = Stopwatch.GetElapsedTime(start);
         output.WriteLine($"saved {Path.GetFileName(guestPath)} as '{tag}' in {directory}: {ByteSizes.Format(snapshot.MemorySize)} of memory, generation {snapshot.Generation}");
         output.WriteLine($"create {SnapshotDirectory.Milliseconds(created)}, snapshot {SnapshotDirectory.Milliseconds(snapshotted)}, "

@@ -10,12 +10,28 @@ namespace HyperSharp.Cli.Commands.Snapshots;
 /// </summary>
 internal static class SnapshotDirectory
 {
-    /// <summary>Fails with a usage error unless <paramref name="directory"/> exists.</summary>
+    /// <summary>Fails with a usage error, saying which, unless <paramref name="directory"/> exists and is a directory.</summary>
     public static void RequireExists(string directory)
     {
         if (!Directory.Exists(directory))
         {
-            throw new UsageException($"'{directory}' is not a directory.");
+            throw new UsageException(Path.Exists(directory) ? $"'{directory}' is not a directory." : $"'{directory}' does not exist.");
+        }
+    }
+
+    /// <summary>
+    /// Fails with a file error (<see cref="SandboxIOException"/>, as the library's own failure to create it would be)
+    /// when a file stands where <paramref name="directory"/> or a parent of it must be a directory ('save' creates what
+    /// is missing), naming that file rather than the runtime's "already exists" or "could not find a part of the path".
+    /// </summary>
+    public static void RequireCreatable(string directory)
+    {
+        for (var path = Path.GetFullPath(directory); path is not null; path = Path.GetDirectoryName(path))
+        {
+            if (File.Exists(path))
+            {
+                throw new SandboxIOException(path, $"'{(path == Path.GetFullPath(directory) ? directory : path)}' is not a directory.");
+            }
         }
     }
 
@@ -74,11 +90,16 @@ internal static class SnapshotDirectory
     /// <summary>What <paramref name="reference"/> names, with every structural check but no digest verification.</summary>
     public static SnapshotInfo Inspect(string directory, string reference) => WithTagList(directory, () => Snapshot.Inspect(directory, reference));
 
-    /// <summary>Loads <paramref name="reference"/> and measures how long it took.</summary>
-    public static (Snapshot Snapshot, TimeSpan Elapsed) Load(string directory, string reference, bool verifyDigests) => WithTagList(directory, () =>
+    /// <summary>
+    /// Loads <paramref name="reference"/> and measures how long it took; hashing the memory reports progress on
+    /// <paramref name="error"/> once it takes more than a second.
+    /// </summary>
+    public static (Snapshot Snapshot, TimeSpan Elapsed) Load(string directory, string reference, bool verifyDigests, TextWriter error) => WithTagList(directory, () =>
     {
+        // The memory size, for the progress lines, from the config alone (milliseconds, unlike the hashing).
+        var progress = verifyDigests ? new ProgressLines(error, "verifying memory", (ulong)Snapshot.Inspect(directory, reference).MemoryBlobSize) : null;
         var start = Stopwatch.GetTimestamp();
-        var snapshot = Snapshot.Load(directory, reference, new SnapshotLoadOptions { VerifyDigests = verifyDigests });
+        var snapshot = Snapshot.Load(directory, reference, new SnapshotLoadOptions { VerifyDigests = verifyDigests, Progress = progress });
         return (snapshot, Stopwatch.GetElapsedTime(start));
     });
 

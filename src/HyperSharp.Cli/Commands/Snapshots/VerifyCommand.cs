@@ -18,7 +18,7 @@ internal static class VerifyCommand
         {
             var dir = parseResult.GetRequiredValue(directory);
             var resolved = SnapshotDirectory.Resolve(dir, parseResult.GetValue(reference));
-            var (snapshot, elapsed) = SnapshotDirectory.Load(dir, resolved, verifyDigests: true);
+            var (snapshot, elapsed) = SnapshotDirectory.Load(dir, resolved, verifyDigests: true, parseResult.InvocationConfiguration.Error);
             using (snapshot)
             {
                 parseResult.InvocationConfiguration.Output.WriteLine(

@@ -54,8 +54,11 @@ internal sealed class LayoutFile : IDisposable
         return data;
     }
 
-    /// <summary>The SHA-256 of the first <see cref="Length"/> bytes, read through this handle.</summary>
-    public Sha256Digest ComputeDigest()
+    /// <summary>
+    /// The SHA-256 of the first <see cref="Length"/> bytes, read through this handle; <paramref name="progress"/>,
+    /// if any, is told the bytes hashed after each chunk.
+    /// </summary>
+    public Sha256Digest ComputeDigest(IProgress<long>? progress)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
@@ -66,6 +69,7 @@ internal sealed class LayoutFile : IDisposable
                 var chunk = buffer.AsSpan(0, (int)Math.Min(ChunkSize, Length - offset));
                 Read(chunk, offset);
                 hash.AppendData(chunk);
+                progress?.Report(offset + chunk.Length);
             }
 
             return Sha256Digest.FromHash(hash.GetHashAndReset());

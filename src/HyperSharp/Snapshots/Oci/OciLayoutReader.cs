@@ -13,8 +13,11 @@ internal static class OciLayoutReader
     /// <summary>The cap on every JSON file: index, manifest, config.</summary>
     public const int MaxJsonSize = 1 << 20;
 
-    /// <summary>Finds <paramref name="reference"/> (a tag or a <c>sha256:</c> manifest digest) and opens its blobs.</summary>
-    public static OciSnapshotArtifact Read(string directory, string reference, bool verifyDigests)
+    /// <summary>
+    /// Finds <paramref name="reference"/> (a tag or a <c>sha256:</c> manifest digest) and opens its blobs;
+    /// <paramref name="progress"/>, if any, is told the bytes of memory hashed so far.
+    /// </summary>
+    public static OciSnapshotArtifact Read(string directory, string reference, bool verifyDigests, IProgress<long>? progress = null)
     {
         var byDigest = reference.StartsWith("sha256:", StringComparison.Ordinal);
         if (byDigest)
@@ -72,7 +75,7 @@ internal static class OciLayoutReader
         {
             if (verifyDigests)
             {
-                Verify(memory, memoryDigest);
+                Verify(memory, memoryDigest, progress);
             }
 
             var entries = index.Manifests.Where(m => m.Digest == manifestDescriptor.Digest).ToList();
@@ -168,9 +171,9 @@ internal static class OciLayoutReader
         return file;
     }
 
-    private static void Verify(LayoutFile file, Sha256Digest digest)
+    private static void Verify(LayoutFile file, Sha256Digest digest, IProgress<long>? progress)
     {
-        var actual = file.ComputeDigest();
+        var actual = file.ComputeDigest(progress);
         if (actual != digest)
         {
             throw new SnapshotFormatException(SnapshotFormatError.DigestMismatch, $"Blob {digest} hashes to {actual}.");

@@ -27,7 +27,8 @@ internal static class OciLayoutWriter
     /// <param name="memory">A readable file of <paramref name="memorySize"/> bytes: the memory layer.</param>
     /// <param name="memorySize">Bytes of <paramref name="memory"/> to store.</param>
     /// <param name="durable">fsync files and directories.</param>
-    public static Sha256Digest Write(string directory, string tag, byte[] config, SafeFileHandle memory, long memorySize, bool durable)
+    /// <param name="progress">Told the bytes of memory written so far, after each chunk; may be null.</param>
+    public static Sha256Digest Write(string directory, string tag, byte[] config, SafeFileHandle memory, long memorySize, bool durable, IProgress<long>? progress)
     {
         // The directory must exist to be locked; creating it empty changes nothing PrepareDirectory checks.
         using var layout = LayoutDirectory.Create(directory);
@@ -35,7 +36,7 @@ internal static class OciLayoutWriter
         var existingIndex = PrepareDirectory(layout, durable);
         var blobs = layout.CreateBlobs(durable);
 
-        var memoryDigest = WriteMemoryBlob(layout, blobs, memory, memorySize, durable);
+        var memoryDigest = WriteMemoryBlob(layout, blobs, memory, memorySize, durable, progress);
         var configDigest = WriteBlob(layout, blobs, config, durable);
         var manifest = new OciManifest
         {
@@ -116,7 +117,7 @@ internal static class OciLayoutWriter
     }
 
     /// <summary>Copies the memory in chunks, hashing as it goes; all-zero chunks become holes of a sparse file.</summary>
-    private static Sha256Digest WriteMemoryBlob(LayoutDirectory layout, SafeHandle blobs, SafeFileHandle memory, long size, bool durable)
+    private static Sha256Digest WriteMemoryBlob(LayoutDirectory layout, SafeHandle blobs, SafeFileHandle memory, long size, bool durable, IProgress<long>? progress)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var temporary = AtomicFile.CreateTemporary(blobs, layout.BlobsPath, "memory");
@@ -140,6 +141,7 @@ internal static class OciLayoutWriter
                 }
 
                 offset += read;
+                progress?.Report(offset);
             }
 
             temporary.SetLength(size);
