@@ -1,3 +1,4 @@
+using HyperSharp.Scripting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HyperSharp.Extensions.Hosting;
@@ -10,6 +11,13 @@ internal sealed class HyperSharpBuilder(IServiceCollection services) : IHyperSha
     {
         ArgumentNullException.ThrowIfNull(define);
         Services.AddSingleton(new PoolHostFunctions(pool, define));
+        return this;
+    }
+
+    public IHyperSharpBuilder AddScriptTools(string? pool, Action<IServiceProvider, ScriptTools> define)
+    {
+        ArgumentNullException.ThrowIfNull(define);
+        Services.AddSingleton(new PoolScriptTools(pool, define));
         return this;
     }
 }

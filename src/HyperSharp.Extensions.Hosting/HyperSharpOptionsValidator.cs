@@ -1,10 +1,11 @@
+using HyperSharp.Scripting;
 using Microsoft.Extensions.Options;
 
 namespace HyperSharp.Extensions.Hosting;
 
 /// <summary>
-/// Checks every configured pool when the host starts: a source that exists, exactly one of them, and options in
-/// range, so that a mistyped path or size stops the application with a message naming the pool and setting, instead
+/// Checks every configured pool when the host starts: a source that exists, exactly one of them, a language for a
+/// script pool, unique names, and options in range, so that a mistyped path or size stops the application with a message naming the pool and setting, instead
 /// of failing its first request.
 /// </summary>
 internal sealed class HyperSharpOptionsValidator : IValidateOptions<HyperSharpOptions>
@@ -26,6 +27,36 @@ internal sealed class HyperSharpOptionsValidator : IValidateOptions<HyperSharpOp
             {
                 var sandbox = pool.ToSandboxOptions(SandboxOptions.Default, loggerFactory: null);
                 pool.ToPoolOptions(poolName, sandbox).Validate();
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                failures.Add($"{where}: {e.Message}");
+            }
+        }
+
+        foreach (var (poolName, pool) in options.ScriptPools)
+        {
+            var where = $"{HyperSharpOptions.SectionName}:ScriptPools:{poolName}";
+            if (pool is null)
+            {
+                failures.Add($"{where}: the pool has no settings.");
+                continue;
+            }
+
+            if (options.Pools.ContainsKey(poolName))
+            {
+                failures.Add($"{where}: '{poolName}' is also the name of a sandbox pool; a pool's name is its metrics' name and must be unique.");
+            }
+
+            if (pool.Language is null)
+            {
+                failures.Add($"{where}: set Language to one of {string.Join(", ", Enum.GetNames<ScriptLanguage>())}.");
+            }
+
+            try
+            {
+                pool.ToScriptOptions().Validate();
+                pool.ToPoolOptions(poolName, loggerFactory: null).Validate();
             }
             catch (ArgumentOutOfRangeException e)
             {

@@ -1,5 +1,6 @@
 using HyperSharp;
 using HyperSharp.Extensions.Hosting;
+using HyperSharp.Scripting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -12,9 +13,10 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class HyperSharpServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the sandbox pools described by <paramref name="configuration"/> (the <c>HyperSharp</c> section of
-    /// the application's configuration, or that section itself): <see cref="SandboxPools"/>, each pool as a keyed
-    /// <see cref="SandboxPool"/> (<c>[FromKeyedServices("name")] SandboxPool pool</c>), validation of every pool when
+    /// Registers the sandbox and script pools described by <paramref name="configuration"/> (the <c>HyperSharp</c>
+    /// section of the application's configuration, or that section itself): <see cref="SandboxPools"/>, each pool as a
+    /// keyed <see cref="SandboxPool"/> (<c>[FromKeyedServices("name")] SandboxPool pool</c>) and each script pool as a
+    /// keyed <see cref="ScriptSandboxPool"/>, validation of every pool when
     /// the host starts, and a hosted service that creates and warms them before the application takes requests.
     /// Sandboxes log through the application's <see cref="ILoggerFactory"/>.
     /// </summary>
@@ -34,7 +36,7 @@ public static class HyperSharpServiceCollectionExtensions
 
     /// <summary>Registers sandbox pools described in code; otherwise as <see cref="AddHyperSharp(IServiceCollection, IConfiguration)"/>.</summary>
     /// <param name="services">The application's services.</param>
-    /// <param name="configure">Adds the pools to <see cref="HyperSharpOptions.Pools"/>.</param>
+    /// <param name="configure">Adds the pools to <see cref="HyperSharpOptions.Pools"/> and <see cref="HyperSharpOptions.ScriptPools"/>.</param>
     /// <returns>A builder for the pools' host functions.</returns>
     public static IHyperSharpBuilder AddHyperSharp(this IServiceCollection services, Action<HyperSharpOptions> configure)
     {
@@ -46,10 +48,13 @@ public static class HyperSharpServiceCollectionExtensions
         services.TryAddSingleton(provider => new SandboxPools(
             provider.GetRequiredService<IOptions<HyperSharpOptions>>(),
             provider.GetServices<PoolHostFunctions>(),
+            provider.GetServices<PoolScriptTools>(),
             provider,
             provider.GetService<ILoggerFactory>()));
         services.TryAddKeyedSingleton<SandboxPool>(KeyedService.AnyKey, (provider, key) =>
             provider.GetRequiredService<SandboxPools>().Get(key as string ?? throw new ArgumentException("A sandbox pool's key is its name, a string.", nameof(key))));
+        services.TryAddKeyedSingleton<ScriptSandboxPool>(KeyedService.AnyKey, (provider, key) =>
+            provider.GetRequiredService<SandboxPools>().GetScriptPool(key as string ?? throw new ArgumentException("A script pool's key is its name, a string.", nameof(key))));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SandboxPoolsWarmUp>());
         return new HyperSharpBuilder(services);
     }

@@ -38,7 +38,7 @@ public sealed record ScriptOptions
     public int OutputLimit { get; init; } = 1 << 20;
 
     /// <summary>UTF-8 bytes of source a run accepts; longer source is refused before the guest runs. Default 256 KiB; 1 KiB to 64 MiB.</summary>
-    /// <remarks>Every restore copies the host → guest buffer back, which holds the source and a tool result: keep this no larger than scripts need.</remarks>
+    /// <remarks>The host → guest buffer, reserved in every sandbox's memory, holds the source or a tool result, whichever is larger: keep this no larger than scripts need.</remarks>
     public int MaxSourceSize { get; init; } = 256 << 10;
 
     /// <summary>UTF-8 bytes of JSON one tool may return; a larger result fails the tool call inside the script. Default 1 MiB; 1 KiB to 64 MiB.</summary>
@@ -107,8 +107,12 @@ public sealed record ScriptOptions
         }
     }
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first option out of range.</summary>
-    internal void Validate()
+    /// <summary>
+    /// Throws <see cref="ArgumentOutOfRangeException"/> naming the first option out of range, as every factory that
+    /// takes these options does; for checking options from configuration before anything is created.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public void Validate()
     {
         Check(MemoryLimit, MinMemoryLimit, MaxMemoryLimit, nameof(MemoryLimit));
         Check((ulong)OutputLimit, 1UL << 10, 16 * MiB, nameof(OutputLimit));

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using HyperSharp.IntegrationTests;
+using HyperSharp.Scripting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -99,6 +100,97 @@ public sealed class AddHyperSharpTests
         {
             layout.Delete(recursive: true);
         }
+    }
+
+    [KvmFact]
+    public async Task AConfiguredScriptPoolIsWarmAndItsToolsGetTheApplicationsServices()
+    {
+        var builder = HostBuilder(new()
+        {
+            ["HyperSharp:ScriptPools:agent:Language"] = "JavaScript",
+            ["HyperSharp:ScriptPools:agent:MaxSize"] = "2",
+            ["HyperSharp:ScriptPools:agent:MinIdle"] = "2",
+            ["HyperSharp:ScriptPools:agent:TimeLimit"] = "00:00:00.500",
+            ["HyperSharp:ScriptPools:agent:MemoryLimit"] = $"{16 << 20}",
+            ["HyperSharp:ScriptPools:lua:Language"] = "Lua",
+            ["HyperSharp:ScriptPools:lua:MinIdle"] = "0",
+        });
+        builder.Services.AddSingleton<Ledger>();
+        builder.Services.AddHyperSharp(builder.Configuration)
+            .AddScriptTools("agent", (services, tools) => tools.Add("note", arguments =>
+            {
+                services.GetRequiredService<Ledger>().Entries.Enqueue(arguments[0].GetString()!);
+                return "noted";
+            }))
+            .AddScriptTools(null, (_, tools) => tools.Add("twice", arguments => arguments[0].GetInt32() * 2));
+        using var host = builder.Build();
+        await host.StartAsync(Token);
+
+        var pools = host.Services.GetRequiredService<SandboxPools>();
+        var agent = host.Services.GetRequiredKeyedService<ScriptSandboxPool>("agent");
+        Assert.Same(pools.GetScriptPool("agent"), agent);
+        Assert.Equal(["agent", "lua"], pools.ScriptPoolNames.Order(StringComparer.Ordinal));
+        Assert.Empty(pools.Names);
+        Assert.Equal(ScriptLanguage.JavaScript, agent.Language);
+        Assert.Equal("agent", agent.Sandboxes.Options.Name);
+        Assert.Equal(2, agent.Sandboxes.Idle);
+        Assert.Equal(16UL << 20, agent.Options.MemoryLimit);
+
+        var result = await agent.RunAsync("tools.note('hello') + tools.twice(21)", Token);
+        Assert.Equal("noted42", result.Value.GetString());
+        Assert.Equal(["hello"], host.Services.GetRequiredService<Ledger>().Entries);
+        await Assert.ThrowsAsync<ScriptTimeoutException>(() => agent.RunAsync("for (;;) {}", Token));
+
+        var lua = host.Services.GetRequiredKeyedService<ScriptSandboxPool>("lua");
+        Assert.Equal(84, (await lua.RunAsync("return tools.twice(42)", Token)).Value.GetInt32());
+        var missing = await Assert.ThrowsAsync<ScriptException>(() => lua.RunAsync("return tools.note('x')", Token));
+        Assert.Contains("note", missing.Message, StringComparison.Ordinal);
+
+        await host.StopAsync(Token);
+    }
+
+    public static TheoryData<string, string, string> InvalidScriptPools => new()
+    {
+        { "Language", "Ruby", "Language" },
+        { "MaxSize", "0", "SandboxPoolOptions.MaxSize must be between 1 and 4096" },
+        { "MemoryLimit", "1024", "ScriptOptions.MemoryLimit must be between" },
+        { "TimeLimit", "00:00:00", "ScriptOptions.TimeLimit must be null or between 1 ms" },
+        { "OutputLimit", "10", "ScriptOptions.OutputLimit must be between" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidScriptPools))]
+    public async Task AnInvalidScriptPoolStopsTheStartWithItsNameAndSetting(string setting, string value, string expected)
+    {
+        var settings = new Dictionary<string, string?> { [$"HyperSharp:ScriptPools:bad:{setting}"] = value };
+        if (setting is not "Language")
+        {
+            settings["HyperSharp:ScriptPools:bad:Language"] = "Python";
+        }
+
+        using var host = Build(settings);
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync(Token));
+        var message = failure is OptionsValidationException validation ? Assert.Single(validation.Failures) : failure.Message;
+        Assert.Contains(setting is "Language" ? "HyperSharp:ScriptPools:bad:Language" : "HyperSharp:ScriptPools:bad: ", message, StringComparison.Ordinal);
+        Assert.Contains(expected, message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AScriptPoolNeedsALanguageAndANameOfItsOwn()
+    {
+        using var host = Build(new()
+        {
+            ["HyperSharp:Pools:shared:Guest"] = SimpleGuest,
+            ["HyperSharp:ScriptPools:shared:Language"] = "Lua",
+            ["HyperSharp:ScriptPools:unnamed:MaxSize"] = "2",
+        });
+        var failure = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(Token));
+        Assert.Equal(
+            [
+                "HyperSharp:ScriptPools:shared: 'shared' is also the name of a sandbox pool; a pool's name is its metrics' name and must be unique.",
+                "HyperSharp:ScriptPools:unnamed: set Language to one of JavaScript, Python, Lua.",
+            ],
+            failure.Failures.Order(StringComparer.Ordinal));
     }
 
     public static TheoryData<string, string, string> InvalidPools => new()

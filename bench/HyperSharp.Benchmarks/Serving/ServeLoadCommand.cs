@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
-using System.Text.Json;
+using System.Text;
 using HyperSharp.Benchmarks.Compare;
 using HyperSharp.Scripting;
 using ModelContextProtocol.Client;
@@ -113,7 +113,7 @@ internal static class ServeLoadCommand
         await File.WriteAllTextAsync(script, $$"""
             wrk.method = "POST"
             wrk.path = "{{path}}"
-            wrk.body = {{JsonSerializer.Serialize(body)}}
+            wrk.body = {{LuaString(body)}}
             wrk.headers["Content-Type"] = "application/json"
             function done(summary, latency, requests)
               io.write(string.format("LOAD %d %d %d %d %d\n", summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
@@ -144,6 +144,13 @@ internal static class ServeLoadCommand
             File.Delete(script);
         }
     }
+
+    /// <summary>
+    /// A Lua string literal of <paramref name="text"/>'s UTF-8 bytes, every byte outside printable ASCII (and the quote and
+    /// backslash) as a decimal escape: wrk's LuaJIT knows neither JSON's <c>\u</c> escapes nor Lua 5.3's <c>\u{…}</c>.
+    /// </summary>
+    private static string LuaString(string text) =>
+        "\"" + string.Concat(Encoding.UTF8.GetBytes(text).Select(b => b is >= 0x20 and < 0x7f and not (byte)'"' and not (byte)'\\' ? ((char)b).ToString() : $"\\{b}")) + "\"";
 
     /// <summary>The same work from <paramref name="callers"/> concurrent async loops, each operation timed.</summary>
     private static async Task<Row> InProcess(string name, int callers, TimeSpan duration, Func<Task> operation)
