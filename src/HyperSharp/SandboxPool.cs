@@ -36,6 +36,9 @@ public sealed class SandboxPool : IDisposable, IAsyncDisposable
     private readonly Stack<PooledSandbox> _idle = new();
     private readonly Queue<PoolWaiter> _waiters = new();
     private readonly TaskCompletionSource _warm = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completed once the pool is disposed and no creation is in flight any more: disposal waits for it.</summary>
+    private readonly TaskCompletionSource _creationsSettled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _rented;
     private int _creating;
     private int _waiting;
@@ -223,10 +226,32 @@ public sealed class SandboxPool : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// Disposes every idle sandbox and fails every waiting renter with <see cref="ObjectDisposedException"/>; rented
-    /// sandboxes are disposed when their leases are returned.
+    /// Disposes every idle sandbox, fails every waiting renter with <see cref="ObjectDisposedException"/>, and returns
+    /// once the sandboxes being created in the background are created and disposed too (a millisecond or so each), so
+    /// that nothing of the pool outlives the call; rented sandboxes are disposed when their leases are returned.
     /// </summary>
     public void Dispose()
+    {
+        if (BeginDispose())
+        {
+            // The creations run on HyperSharp's own threads, never on this one, so waiting for them cannot deadlock.
+            _creationsSettled.Task.GetAwaiter().GetResult();
+            EndDispose();
+        }
+    }
+
+    /// <inheritdoc cref="Dispose"/>
+    public async ValueTask DisposeAsync()
+    {
+        if (BeginDispose())
+        {
+            await _creationsSettled.Task.ConfigureAwait(false);
+            EndDispose();
+        }
+    }
+
+    /// <summary>Marks the pool disposed, fails the waiters and disposes the idle sandboxes; false if it was disposed already.</summary>
+    private bool BeginDispose()
     {
         PooledSandbox[] idle;
         PoolWaiter[] waiters;
@@ -234,7 +259,7 @@ public sealed class SandboxPool : IDisposable, IAsyncDisposable
         {
             if (_disposed)
             {
-                return;
+                return false;
             }
 
             _disposed = true;
@@ -242,6 +267,7 @@ public sealed class SandboxPool : IDisposable, IAsyncDisposable
             _idle.Clear();
             waiters = [.. _waiters];
             _waiters.Clear();
+            SettleCreationsIfDisposed();
         }
 
         foreach (var waiter in waiters)
@@ -254,6 +280,12 @@ public sealed class SandboxPool : IDisposable, IAsyncDisposable
             sandbox.Sandbox.Dispose();
         }
 
+        return true;
+    }
+
+    /// <summary>After the last creation settled: the pool's end in telemetry, and the snapshot it owns.</summary>
+    private void EndDispose()
+    {
         _observer.Stopped(this);
         _warm.TrySetException(new ObjectDisposedException(nameof(SandboxPool)));
         if (_ownsSnapshot)
@@ -263,11 +295,13 @@ public sealed class SandboxPool : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <inheritdoc cref="Dispose"/>
-    public ValueTask DisposeAsync()
+    /// <summary>Completes <see cref="_creationsSettled"/> once the pool is disposed and nothing is being created. Called under the lock.</summary>
+    private void SettleCreationsIfDisposed()
     {
-        Dispose();
-        return ValueTask.CompletedTask;
+        if (_disposed && _creating == 0)
+        {
+            _creationsSettled.TrySetResult();
+        }
     }
 
     private SandboxLease Lease(PooledSandbox pooled)
@@ -441,6 +475,14 @@ public sealed class SandboxPool : IDisposable, IAsyncDisposable
         if (disposed)
         {
             pooled.Sandbox.Dispose();
+            if (arrival == Arrival.Created)
+            {
+                lock (_lock)
+                {
+                    SettleCreationsIfDisposed();
+                }
+            }
+
             return;
         }
 
@@ -532,6 +574,7 @@ public sealed class SandboxPool : IDisposable, IAsyncDisposable
         lock (_lock)
         {
             _creating--;
+            SettleCreationsIfDisposed();
             disposed = _disposed;
             while (_waiters.TryDequeue(out var waiter))
             {

@@ -243,6 +243,21 @@ public sealed class SandboxPoolTests
     }
 
     [KvmFact]
+    public async Task DisposingThePoolWaitsForTheSandboxesBeingCreated()
+    {
+        // Three of the four are still being created on HyperSharp's threads when Dispose starts.
+        var pool = SandboxPool.Create(Guests.SimpleGuest, options: new SandboxPoolOptions { MaxSize = 4, MinIdle = 4 });
+        Assert.Equal(4, pool.Count);
+        pool.Dispose();
+        Assert.Equal(0, pool.Count);
+
+        var other = SandboxPool.Create(Guests.SimpleGuest, options: new SandboxPoolOptions { MaxSize = 4, MinIdle = 4 });
+        await other.DisposeAsync();
+        Assert.Equal(0, other.Count);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => other.WarmUpAsync(Token));
+    }
+
+    [KvmFact]
     public async Task APoolOverASnapshotLeavesTheSnapshotToItsOwner()
     {
         using var origin = Sandbox.Create(Guests.SimpleGuest);
