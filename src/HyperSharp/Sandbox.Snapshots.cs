@@ -1,3 +1,4 @@
+using HyperSharp.Execution;
 using HyperSharp.Hypervisors;
 using HyperSharp.Memory;
 using HyperSharp.Telemetry;
@@ -127,26 +128,26 @@ public sealed partial class Sandbox
 
     /// <summary>
     /// Returns memory to the current snapshot by copying back the pages written since it was taken or last
-    /// restored: those KVM's dirty log reports for the guest, plus the ones only the host writes (the PEB,
-    /// which <see cref="Reseed"/> rewrites, and as much of the input buffer as the host wrote into).
+    /// restored: those the VM's dirty log reports for the guest (<see cref="DirtyPageLog"/>), plus the ones only the
+    /// host writes (the PEB, which <see cref="Reseed"/> rewrites, and as much of the input buffer as the host wrote into).
     /// </summary>
     private long DropDirtyPages()
     {
-        _vm.GetDirtyPages(0, _dirtyPages);
-        PageBitmap.MarkRange(_dirtyPages, GuestAbi.PebAddress, GuestAbi.PageSize);
+        var dirty = _dirtyPages.TakeForRestore();
+        PageBitmap.MarkRange(dirty, GuestAbi.PebAddress, GuestAbi.PageSize);
         if (_buffers.InputWritten > 0)
         {
-            PageBitmap.MarkRange(_dirtyPages, _layout.InputBase, _buffers.InputWritten);
+            PageBitmap.MarkRange(dirty, _layout.InputBase, _buffers.InputWritten);
         }
 
         _buffers.ForgetInputWritten();
-        return _memory.Reset(_dirtyPages);
+        return _memory.Reset(dirty);
     }
 
     /// <summary>After a remap every page is the snapshot's again: start a new dirty-log interval.</summary>
     private void ForgetDirtyPages()
     {
-        _vm.GetDirtyPages(0, _dirtyPages);
+        _dirtyPages.Forget();
         _buffers.ForgetInputWritten();
     }
 

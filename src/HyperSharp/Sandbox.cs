@@ -42,7 +42,7 @@ public sealed partial class Sandbox : IDisposable
     private readonly RunLoop _runLoop;
     private readonly GuestClock _clock;
     private readonly FrozenDictionary<string, GuestFunctionSignature> _hostFunctions;
-    private readonly ulong[] _dirtyPages;
+    private readonly DirtyPageLog _dirtyPages;
     private readonly TimeSpan? _callTimeout;
     private readonly SandboxObserver _observer;
     private IReadOnlyDictionary<string, GuestFunctionSignature> _guestFunctions = FrozenDictionary<string, GuestFunctionSignature>.Empty;
@@ -67,7 +67,7 @@ public sealed partial class Sandbox : IDisposable
         _runLoop = new RunLoop(vm, _buffers, layout, _hostCalls, InterruptHandle);
         _clock = new GuestClock(memory, vm.GetTscKhz());
         _hostFunctions = hostFunctions.Signatures;
-        _dirtyPages = new ulong[memory.DirtyBitmapLength];
+        _dirtyPages = new DirtyPageLog(vm, memory.DirtyBitmapLength);
     }
 
     /// <summary>Whether the sandbox accepts calls.</summary>

@@ -14,9 +14,17 @@ internal interface IVirtualMachine : IDisposable
 
     /// <summary>
     /// Fills <paramref name="bitmap"/> with one bit per page of <paramref name="slot"/>, set where the guest (or the
-    /// hypervisor on its behalf) wrote since the previous call or since the slot was mapped, and starts a new interval.
+    /// hypervisor on its behalf) wrote since the page was last protected (<see cref="ProtectPages"/>) or since the slot
+    /// was mapped. A backend that cannot leave pages writable protects every page here and reports only new writes.
     /// </summary>
     void GetDirtyPages(uint slot, Span<ulong> bitmap);
+
+    /// <summary>
+    /// Write-protects again the pages set in <paramref name="bitmap"/>, so that the guest's next write to each is logged.
+    /// Pages reported dirty and not protected stay writable, cost the guest no fault, and are reported by every
+    /// <see cref="GetDirtyPages"/> until protected. Does nothing where <see cref="GetDirtyPages"/> protects by itself.
+    /// </summary>
+    void ProtectPages(uint slot, ReadOnlySpan<ulong> bitmap);
 
     /// <summary>Runs the vCPU until the guest exits to the host, or until <see cref="Interrupt"/> stops it.</summary>
     VcpuExit Run();

@@ -22,6 +22,9 @@ public sealed class KvmHeaderTests
         asserts.Struct<KvmCpuid2Header>("struct kvm_cpuid2");
         asserts.Struct<KvmDirtyLog>("struct kvm_dirty_log", ("DirtyBitmap", "dirty_bitmap"));
         asserts.Equal("KVM_MEM_LOG_DIRTY_PAGES", KvmDirtyLog.KVM_MEM_LOG_DIRTY_PAGES);
+        asserts.Struct<KvmClearDirtyLog>("struct kvm_clear_dirty_log", ("DirtyBitmap", "dirty_bitmap"));
+        asserts.Struct<KvmEnableCap>("struct kvm_enable_cap");
+        asserts.Equal("KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE", (long)KvmEnableCap.KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE);
         asserts.Struct<KvmXsave>("struct kvm_xsave");
         asserts.Struct<KvmXcr>("struct kvm_xcr");
         asserts.Struct<KvmXcrs>("struct kvm_xcrs");

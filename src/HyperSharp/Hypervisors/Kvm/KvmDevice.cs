@@ -30,10 +30,12 @@ internal sealed class KvmDevice : IDisposable
     /// <summary>The register sets HyperSharp loads through <c>kvm_run</c> when KVM offers all of them.</summary>
     private const int SyncRegsNeeded = KvmRun.KVM_SYNC_X86_REGS | KvmRun.KVM_SYNC_X86_SREGS | KvmRun.KVM_SYNC_X86_EVENTS;
 
-    private KvmDevice(SafeFileDescriptor fd, int vcpuMmapSize, KvmCpuidEntry2[] guestCpuid, int xsaveSize, uint[] vcpuStateMsrs, bool syncRegs)
+    private KvmDevice(SafeFileDescriptor fd, int vcpuMmapSize, KvmCpuidEntry2[] guestCpuid, int xsaveSize, uint[] vcpuStateMsrs, bool syncRegs,
+        bool manualDirtyLogProtect)
     {
         _fd = fd;
         SyncRegs = syncRegs;
+        ManualDirtyLogProtect = manualDirtyLogProtect;
         VcpuMmapSize = vcpuMmapSize;
         GuestCpuid = guestCpuid;
         XsaveSize = xsaveSize;
@@ -54,6 +56,12 @@ internal sealed class KvmDevice : IDisposable
     /// <c>KVM_RUN</c> in <c>kvm_run</c> instead of making three ioctls.
     /// </summary>
     public bool SyncRegs { get; }
+
+    /// <summary>
+    /// Whether <c>KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2</c> is offered: then reading the dirty log leaves pages writable
+    /// until <c>KVM_CLEAR_DIRTY_LOG</c> protects them, so a restore may leave the pages every run writes unprotected.
+    /// </summary>
+    public bool ManualDirtyLogProtect { get; }
 
     /// <summary>The <see cref="KvmMsrs.VcpuState"/> MSRs that <c>KVM_GET_MSR_INDEX_LIST</c> lists here, in that order.</summary>
     public uint[] VcpuStateMsrs { get; }
@@ -114,7 +122,10 @@ internal sealed class KvmDevice : IDisposable
             var listed = GetMsrIndexList(fd);
             uint[] stateMsrs = [.. KvmMsrs.VcpuState.ToArray().Where(listed.Contains)];
             var syncRegs = (Libc.Ioctl(fd, KvmIoctls.KVM_CHECK_EXTENSION, (nint)KvmCapability.KVM_CAP_SYNC_REGS) & SyncRegsNeeded) == SyncRegsNeeded;
-            return new KvmDevice(fd, mmapSize, GuestCpuidFrom(GetSupportedCpuid(fd)), xsaveSize, stateMsrs, syncRegs);
+            // The answer is the set of flags the capability accepts; 0 (or an error) where it is unknown.
+            var protectFlags = Libc.Ioctl(fd, KvmIoctls.KVM_CHECK_EXTENSION, (nint)KvmCapability.KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2);
+            var manualProtect = protectFlags > 0 && ((ulong)protectFlags & KvmEnableCap.KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE) != 0;
+            return new KvmDevice(fd, mmapSize, GuestCpuidFrom(GetSupportedCpuid(fd)), xsaveSize, stateMsrs, syncRegs, manualProtect);
         }
         catch
         {

@@ -18,6 +18,8 @@ internal static class KvmIoctls
     public const nuint KVM_CREATE_VCPU = 0xAE41;
     public const nuint KVM_SET_USER_MEMORY_REGION = 0x4020AE46;
     public const nuint KVM_GET_DIRTY_LOG = 0x4010AE42;
+    public const nuint KVM_CLEAR_DIRTY_LOG = 0xC018AEC0;
+    public const nuint KVM_ENABLE_CAP = 0x4068AEA3;
 
     // vCPU ioctls.
     public const nuint KVM_RUN = 0xAE80;

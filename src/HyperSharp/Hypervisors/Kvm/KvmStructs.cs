@@ -26,6 +26,32 @@ internal struct KvmDirtyLog
     public ulong DirtyBitmap;
 }
 
+/// <summary>
+/// <c>struct kvm_clear_dirty_log</c>: write-protects again the pages set in the bitmap, from <see cref="FirstPage"/>
+/// (a multiple of 64) for <see cref="NumPages"/> pages (a multiple of 64, or up to the end of the slot).
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct KvmClearDirtyLog
+{
+    public uint Slot;
+    public uint NumPages;
+    public ulong FirstPage;
+    public ulong DirtyBitmap;
+}
+
+/// <summary><c>struct kvm_enable_cap</c>: a capability to enable on a VM or vCPU, with its arguments.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct KvmEnableCap
+{
+    /// <summary>The argument of <see cref="KvmCapability.KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2"/> that turns it on.</summary>
+    public const ulong KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE = 1;
+
+    public uint Cap;
+    public uint Flags;
+    public fixed ulong Args[4];
+    public fixed byte Pad[64];
+}
+
 /// <summary><c>struct kvm_cpuid_entry2</c>.</summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct KvmCpuidEntry2

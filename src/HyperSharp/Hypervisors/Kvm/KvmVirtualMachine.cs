@@ -16,6 +16,18 @@ internal sealed class KvmVirtualMachine : IVirtualMachine
     private readonly uint[] _stateMsrs;
     private readonly int _kickSignal;
     private readonly bool _syncRegs;
+
+    /// <summary>
+    /// <c>KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2</c> is on: <c>KVM_GET_DIRTY_LOG</c> only reads the log and
+    /// <see cref="ProtectPages"/> protects what the caller chooses.
+    /// </summary>
+    private readonly bool _manualDirtyLogProtect;
+
+    /// <summary>The dirty log has one bit per 4 KiB page.</summary>
+    private const ulong DirtyLogPageSize = 4096;
+
+    /// <summary>Pages in the one memory slot, for <c>KVM_CLEAR_DIRTY_LOG</c>'s range.</summary>
+    private uint _slotPages;
     private int _runThreadId;
 
     /// <summary>
@@ -49,6 +61,11 @@ internal sealed class KvmVirtualMachine : IVirtualMachine
             _stateMsrs = device.VcpuStateMsrs;
             _kickSignal = VcpuKickSignal.Number;
             _syncRegs = device.SyncRegs;
+            if (device.ManualDirtyLogProtect)
+            {
+                _vm.EnableCap(KvmCapability.KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, KvmEnableCap.KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE);
+                _manualDirtyLogProtect = true;
+            }
             _vcpu.SetCpuid2(device.GuestCpuid);
         }
         catch
@@ -60,7 +77,8 @@ internal sealed class KvmVirtualMachine : IVirtualMachine
     }
 
     /// <summary>One memory slot, with dirty-page logging on.</summary>
-    public void MapMemory(uint slot, ulong guestAddress, nint hostAddress, ulong size) =>
+    public void MapMemory(uint slot, ulong guestAddress, nint hostAddress, ulong size)
+    {
         _vm.SetUserMemoryRegion(new KvmUserspaceMemoryRegion
         {
             Slot = slot,
@@ -69,8 +87,18 @@ internal sealed class KvmVirtualMachine : IVirtualMachine
             MemorySize = size,
             UserspaceAddr = (ulong)hostAddress,
         });
+        _slotPages = checked((uint)(size / DirtyLogPageSize));
+    }
 
     public void GetDirtyPages(uint slot, Span<ulong> bitmap) => _vm.GetDirtyLog(slot, bitmap);
+
+    public void ProtectPages(uint slot, ReadOnlySpan<ulong> bitmap)
+    {
+        if (_manualDirtyLogProtect)
+        {
+            _vm.ClearDirtyLog(slot, _slotPages, bitmap);
+        }
+    }
 
     public VcpuExit Run()
     {

@@ -28,7 +28,40 @@ internal sealed unsafe class KvmVm : IDisposable
         }
     }
 
-    /// <summary>Wraps <c>KVM_GET_DIRTY_LOG</c>, which also clears the log (write-protecting the pages again).</summary>
+    /// <summary>Wraps <c>KVM_ENABLE_CAP</c> on the VM: enables <paramref name="capability"/> with its first argument.</summary>
+    public void EnableCap(KvmCapability capability, ulong argument)
+    {
+        var enable = new KvmEnableCap { Cap = (uint)capability };
+        enable.Args[0] = argument;
+        // SAFETY: `enable` is a local of kvm_enable_cap's size (an ABI test checks it), alive for the call.
+        if (Libc.Ioctl(_fd, KvmIoctls.KVM_ENABLE_CAP, &enable) < 0)
+        {
+            throw new HypervisorException("KVM_ENABLE_CAP", Marshal.GetLastPInvokeError());
+        }
+    }
+
+    /// <summary>
+    /// Wraps <c>KVM_CLEAR_DIRTY_LOG</c>: clears the bits set in <paramref name="bitmap"/>, one per page from page 0 of
+    /// <paramref name="slot"/> for <paramref name="pages"/> pages (the whole slot), and write-protects those pages again.
+    /// </summary>
+    public void ClearDirtyLog(uint slot, uint pages, ReadOnlySpan<ulong> bitmap)
+    {
+        // SAFETY: fixed pins the bitmap for the call; the kernel reads one bit per page of the range, and the caller
+        // sized the bitmap from the slot (GuestMemory.DirtyBitmapLength), which `pages` does not exceed.
+        fixed (ulong* pointer = bitmap)
+        {
+            var clear = new KvmClearDirtyLog { Slot = slot, NumPages = pages, FirstPage = 0, DirtyBitmap = (ulong)pointer };
+            if (Libc.Ioctl(_fd, KvmIoctls.KVM_CLEAR_DIRTY_LOG, &clear) < 0)
+            {
+                throw new HypervisorException("KVM_CLEAR_DIRTY_LOG", Marshal.GetLastPInvokeError());
+            }
+        }
+    }
+
+    /// <summary>
+    /// Wraps <c>KVM_GET_DIRTY_LOG</c>. Without manual protection it also clears the log, write-protecting the pages
+    /// again; with <c>KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2</c> enabled it only reads it (<see cref="ClearDirtyLog"/> clears).
+    /// </summary>
     public void GetDirtyLog(uint slot, Span<ulong> bitmap)
     {
         // SAFETY: fixed pins the bitmap for the call; `log` is a local of kvm_dirty_log size; the kernel writes one

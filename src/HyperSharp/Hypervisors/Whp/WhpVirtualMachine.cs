@@ -77,6 +77,11 @@ internal sealed class WhpVirtualMachine : IVirtualMachine
 
     public void GetDirtyPages(uint slot, Span<ulong> bitmap) => _partition.QueryGpaRangeDirtyBitmap(0, _mappedSize, bitmap);
 
+    /// <summary>Nothing to do: querying the dirty bitmap resets it, protecting every page.</summary>
+    public void ProtectPages(uint slot, ReadOnlySpan<ulong> bitmap)
+    {
+    }
+
     public VcpuExit Run()
     {
         CompletePendingExit();
