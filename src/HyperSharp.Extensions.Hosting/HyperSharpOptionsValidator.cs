@@ -56,7 +56,7 @@ internal sealed class HyperSharpOptionsValidator : IValidateOptions<HyperSharpOp
             try
             {
                 pool.ToScriptOptions().Validate();
-                pool.ToPoolOptions(poolName, loggerFactory: null).Validate();
+                pool.ToPoolOptions(poolName, SandboxOptions.Default).Validate();
             }
             catch (ArgumentOutOfRangeException e)
             {

@@ -7,7 +7,7 @@ namespace HyperSharp.Extensions.Hosting;
 /// layout) and the <see cref="SandboxPoolOptions"/> and <see cref="SandboxOptions"/> it runs with. Checked when the
 /// host starts; an invalid pool stops the start with a message naming the pool and the setting.
 /// </summary>
-public sealed class SandboxPoolSettings
+public sealed class SandboxPoolSettings : PoolSettings
 {
     /// <summary>A guest binary to boot once and snapshot; exclusive with <see cref="Snapshot"/>. Relative paths are from the application's base directory.</summary>
     public string? Guest { get; set; }
@@ -17,18 +17,6 @@ public sealed class SandboxPoolSettings
 
     /// <summary>The tag or manifest digest of the snapshot in <see cref="Snapshot"/>. Default <c>latest</c>.</summary>
     public string Tag { get; set; } = "latest";
-
-    /// <inheritdoc cref="SandboxPoolOptions.MaxSize"/>
-    public int MaxSize { get; set; } = 16;
-
-    /// <inheritdoc cref="SandboxPoolOptions.MinIdle"/>
-    public int MinIdle { get; set; } = 1;
-
-    /// <inheritdoc cref="SandboxPoolOptions.MaxUses"/>
-    public int? MaxUses { get; set; }
-
-    /// <summary>How long a rent waits for a sandbox. Default 30 seconds.</summary>
-    public TimeSpan RentTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <inheritdoc cref="SandboxOptions.CallTimeout"/>
     public TimeSpan? CallTimeout { get; set; }
@@ -58,15 +46,5 @@ public sealed class SandboxPoolSettings
         CallTimeout = CallTimeout,
         LoggerFactory = loggerFactory,
         GuestOutputLogLevel = GuestOutputLogLevel,
-    };
-
-    internal SandboxPoolOptions ToPoolOptions(string name, SandboxOptions sandbox) => new()
-    {
-        Name = name,
-        MaxSize = MaxSize,
-        MinIdle = MinIdle,
-        MaxUses = MaxUses,
-        RentTimeout = RentTimeout,
-        Sandbox = sandbox,
     };
 }

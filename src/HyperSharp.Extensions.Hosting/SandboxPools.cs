@@ -138,7 +138,7 @@ public sealed class SandboxPools : IDisposable, IAsyncDisposable
             registration.Define(_services, tools);
         }
 
-        return ScriptSandboxPool.Create(settings.Language!.Value, settings.ToScriptOptions(), tools, settings.ToPoolOptions(name, _loggerFactory));
+        return ScriptSandboxPool.Create(settings.Language!.Value, settings.ToScriptOptions(), tools, settings.ToPoolOptions(name, SandboxOptions.Default with { LoggerFactory = _loggerFactory }));
     }
 
     private sealed record Entry(SandboxPool Pool, Snapshot? LoadedSnapshot);
