@@ -41,16 +41,23 @@ internal sealed unsafe class KvmVm : IDisposable
     }
 
     /// <summary>
-    /// Wraps <c>KVM_CLEAR_DIRTY_LOG</c>: clears the bits set in <paramref name="bitmap"/>, one per page from page 0 of
-    /// <paramref name="slot"/> for <paramref name="pages"/> pages (the whole slot), and write-protects those pages again.
+    /// Wraps <c>KVM_CLEAR_DIRTY_LOG</c>: clears the bits set in <paramref name="bitmap"/>, one per page of
+    /// <paramref name="slot"/> from <paramref name="firstPage"/> (a multiple of 64) for <paramref name="pages"/> pages,
+    /// and write-protects those pages again.
     /// </summary>
-    public void ClearDirtyLog(uint slot, uint pages, ReadOnlySpan<ulong> bitmap)
+    /// <exception cref="ArgumentException"><paramref name="bitmap"/> has fewer bits than <paramref name="pages"/>.</exception>
+    public void ClearDirtyLog(uint slot, uint firstPage, uint pages, ReadOnlySpan<ulong> bitmap)
     {
-        // SAFETY: fixed pins the bitmap for the call; the kernel reads one bit per page of the range, and the caller
-        // sized the bitmap from the slot (GuestMemory.DirtyBitmapLength), which `pages` does not exceed.
+        if ((ulong)bitmap.Length * 64 < pages)
+        {
+            throw new ArgumentException($"A bitmap of {bitmap.Length} words cannot cover {pages} pages.", nameof(bitmap));
+        }
+
+        // SAFETY: fixed pins the bitmap for the call; the kernel reads one bit per page of the range, which the check
+        // above keeps within the bitmap.
         fixed (ulong* pointer = bitmap)
         {
-            var clear = new KvmClearDirtyLog { Slot = slot, NumPages = pages, FirstPage = 0, DirtyBitmap = (ulong)pointer };
+            var clear = new KvmClearDirtyLog { Slot = slot, NumPages = pages, FirstPage = firstPage, DirtyBitmap = (ulong)pointer };
             if (Libc.Ioctl(_fd, KvmIoctls.KVM_CLEAR_DIRTY_LOG, &clear) < 0)
             {
                 throw new HypervisorException("KVM_CLEAR_DIRTY_LOG", Marshal.GetLastPInvokeError());
