@@ -113,6 +113,7 @@ public sealed partial class Sandbox
     /// </summary>
     private void RunGuest(int replyOffset, CancellationToken cancellationToken)
     {
+        _unchangedSinceRestore = false;
         InterruptHandle.BeginCall(_callTimeout, cancellationToken);
         // Disposing the registration waits for a callback already running, so none outlives this call.
         var registration = cancellationToken.CanBeCanceled ? cancellationToken.UnsafeRegister(s_cancelFromToken, InterruptHandle) : default;

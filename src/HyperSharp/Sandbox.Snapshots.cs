@@ -37,6 +37,7 @@ public sealed partial class Sandbox
 
             _current = snapshot;
             _generation = snapshot.Generation;
+            _unchangedSinceRestore = true;
             return snapshot;
         }
         finally
@@ -98,6 +99,11 @@ public sealed partial class Sandbox
             ObjectDisposedException.ThrowIf(snapshot.IsDisposed, snapshot);
         }
 
+        if (current && _unchangedSinceRestore && _buffers.InputWritten == 0)
+        {
+            return 0;
+        }
+
         long pages = 0;
         try
         {
@@ -123,6 +129,7 @@ public sealed partial class Sandbox
         _guestFunctions = snapshot.GuestFunctionTable;
         _generation = snapshot.Generation;
         _poisonCause = null;
+        _unchangedSinceRestore = true;
         return pages;
     }
 

@@ -49,6 +49,13 @@ public sealed partial class Sandbox : IDisposable
     private Snapshot? _current;
     private ulong _generation;
     private Exception? _poisonCause;
+
+    /// <summary>
+    /// Nothing ran since the last restore to (or snapshot of) the current snapshot: memory and vCPU state are still
+    /// the snapshot's, so restoring it again — a pool returning a sandbox its renter already restored — has nothing to do.
+    /// A second restore would also break <see cref="DirtyPageLog"/>'s two-intervals-in-a-row rule with an empty interval.
+    /// </summary>
+    private bool _unchangedSinceRestore;
     private Exception? _unrecoverableCause;
     private int _busy;
     private int _released;

@@ -334,6 +334,38 @@ public sealed class RestoreExactnessTests
     }
 
     [KvmFact]
+    public void RestoringAgainWithNothingRunInBetweenKeepsTheSnapshotsState()
+    {
+        // A pool restores a returned sandbox that its renter (a script lease) already restored: the second restore has
+        // nothing to undo, and whatever runs next must still start from the snapshot and be undone by the next restore.
+        using var sandbox = Sandbox.Create(Guests.SimpleGuest, TestHostFunctions.Create());
+        using var snapshot = sandbox.Snapshot();
+        sandbox.Restore();
+        for (var i = 1; i <= 5; i++)
+        {
+            sandbox.Call("SetStatic", i);
+            sandbox.Restore();
+            sandbox.Restore();
+            using var canceled = new CancellationTokenSource();
+            canceled.Cancel();
+            Assert.Throws<GuestCallCanceledException>(() => sandbox.Call<int>("GetStatic", canceled.Token));
+            sandbox.Restore(snapshot);
+            Assert.Equal(0, sandbox.Call<int>("GetStatic"));
+        }
+
+        sandbox.Call("SetStatic", 3);
+        using var three = sandbox.Snapshot();
+        sandbox.Restore();
+        sandbox.Call("SetStatic", 4);
+        sandbox.Restore();
+        sandbox.Restore();
+        Assert.Equal(3, sandbox.Call<int>("GetStatic"));
+        sandbox.Restore(snapshot);
+        sandbox.Restore(snapshot);
+        Assert.Equal(0, sandbox.Call<int>("GetStatic"));
+    }
+
+    [KvmFact]
     public void RestoreCopiesBackEveryInputBufferByteTheHostWroteAndNoMore()
     {
         // The host's writes to the input buffer are not in KVM's dirty log; a restore copies back as far as the host
