@@ -163,7 +163,9 @@ public sealed class SandboxPool : IDisposable, IAsyncDisposable
     /// that should not take requests before its pool is warm.
     /// </summary>
     /// <param name="cancellationToken">Stops waiting; the sandboxes are still created.</param>
-    public Task WarmUpAsync(CancellationToken cancellationToken = default) => _warm.Task.WaitAsync(cancellationToken);
+    /// <exception cref="ObjectDisposedException">The pool was disposed, before or while warming up.</exception>
+    public Task WarmUpAsync(CancellationToken cancellationToken = default) =>
+        Volatile.Read(ref _disposed) ? Task.FromException(new ObjectDisposedException(nameof(SandboxPool))) : _warm.Task.WaitAsync(cancellationToken);
 
     /// <summary>
     /// Rents a sandbox: an idle one at once, or the next one returned or created. Dispose the lease to return it.
