@@ -70,7 +70,7 @@ internal static class ServeLoadCommand
             }
         }
 
-        var (mcp, api) = await McpAgainstApi(calls: 300);
+        var (mcp, api, listing) = await McpAgainstApi(calls: 300);
         Console.WriteLine($"Machine: {Machine.Describe()}; wrk -t{connections} -c{connections} -d{seconds}s; pools of {poolSize}; {rounds} rounds");
         Console.WriteLine();
         Console.WriteLine("| Workload | Round | Requests/s | p50 | p99 | p99/p50 |");
@@ -94,6 +94,8 @@ internal static class ServeLoadCommand
         }
 
         Target("MCP tools/call of 1+1 ≤ 2× the script API's run", "2.00×", $"{Report.Time(mcp)} vs {Report.Time(api)} ({mcp / api:0.00}×)", mcp <= 2 * api);
+        Console.WriteLine();
+        Console.WriteLine($"MCP tools/list round trip, the protocol with no work behind it (same client and server): {Report.Time(listing)}");
         return 0;
     }
 
@@ -173,8 +175,11 @@ internal static class ServeLoadCommand
         return new Row(name, all.Length / elapsed, all[all.Length / 2], all[(int)(all.Length * 0.99)]);
     }
 
-    /// <summary>Medians of interleaved tools/call through hypersharp mcp and runs of the script API, both of "1+1" on a warm pool of one.</summary>
-    private static async Task<(double Mcp, double Api)> McpAgainstApi(int calls)
+    /// <summary>
+    /// Medians of interleaved tools/call through hypersharp mcp and runs of the script API, both of "1+1" on a warm pool
+    /// of one, and of an MCP tools/list: what the protocol costs with no work behind it.
+    /// </summary>
+    private static async Task<(double Mcp, double Api, double Listing)> McpAgainstApi(int calls)
     {
         await using var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
         {
@@ -186,6 +191,7 @@ internal static class ServeLoadCommand
         var arguments = new Dictionary<string, object?> { ["code"] = "1+1" };
         var mcp = new Samples();
         var api = new Samples();
+        var listing = new Samples();
         for (var i = -20; i < calls; i++)
         {
             var start = Stopwatch.GetTimestamp();
@@ -193,14 +199,17 @@ internal static class ServeLoadCommand
             var middle = Stopwatch.GetTimestamp();
             await pool.RunAsync("1+1");
             var end = Stopwatch.GetTimestamp();
+            await client.ListToolsAsync();
+            var listed = Stopwatch.GetTimestamp();
             if (i >= 0)
             {
                 mcp.Add(Timing.Nanoseconds(start, middle));
                 api.Add(Timing.Nanoseconds(middle, end));
+                listing.Add(Timing.Nanoseconds(end, listed));
             }
         }
 
-        return (mcp.Median, api.Median);
+        return (mcp.Median, api.Median, listing.Median);
     }
 
     private sealed record Row(string Name, double RequestsPerSecond, double P50Ns, double P99Ns);
