@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Writes THIRD-PARTY-NOTICES at the repository root (every component, for the packages carrying
-interpreters and guests) and guest/libc/THIRD-PARTY-NOTICES (the C library alone, for the
-HyperSharp.Guest.Sdk package) from the unpacked Debian source packages.
+"""Writes the licence notices of the third-party code guests contain, from the unpacked Debian source
+packages:
 
-    make -C guest && python3 guest/tools/third-party-notices.py
+    make -C guest && python3 guest/tools/third-party-notices.py    # THIRD-PARTY-NOTICES at the root
+    python3 guest/tools/third-party-notices.py --sdk PATH          # the C library's alone (the build)
 
-Run it by hand whenever guest/third-party/debian-sources.lock or guest/libc/picolibc-sources.mk
-changes (the build does not need it). For picolibc it lists the copyright and licence of exactly
+The root file (every component, for the packages carrying interpreters and guests) is committed: run
+the first form by hand whenever guest/third-party/debian-sources.lock or guest/libc/picolibc-sources.mk
+changes. The guest build runs the second form for the HyperSharp.Guest.Sdk package, which carries the
+C library and nothing else third-party, so that nothing derived from third-party files but the root
+file is committed. For picolibc it lists the copyright and licence of exactly
 the files a guest can contain: the sources in picolibc-sources.mk and the headers the C library
 installs, each looked up in the package's machine-readable copyright file (COPYING.picolibc,
 DEP-5: the last matching Files paragraph wins). For Lua it copies the MIT licence from lua.h; for
@@ -75,6 +78,9 @@ def make_database():
 
 
 def make_variable(name):
+    """A variable of guest/Makefile: from the environment when make runs this script, else from make's database."""
+    if name in os.environ:
+        return os.environ[name].split()
     listing = make_database()
     return next(l for l in listing.splitlines() if l.startswith(name + " :=")).split(":=", 1)[1].split()
 
@@ -90,7 +96,8 @@ def quickjs_notice():
     return lines + ["", licence]
 
 
-def main():
+def picolibc_notice():
+    """The picolibc section: the files a guest can contain by copyright and licence, then the licence texts."""
     copying = open(os.path.join(picolibc, "COPYING.picolibc"), encoding="utf-8").read()
     stanzas = [p for p in paragraphs(copying) if "Files" in p]
     licences = {p["License"].split("\n")[0]: p["License"] for p in paragraphs(copying) if "Files" not in p and "License" in p}
@@ -103,16 +110,6 @@ def main():
         key = (match["Copyright"], match["License"].split("\n")[0])
         used.setdefault(key, []).append(path)
 
-    header = [
-        "Third-party software in HyperSharp guests",
-        "",
-        "HyperSharp's repository holds no third-party source. The guest build fetches Debian source",
-        "packages (guest/third-party/debian-sources.lock) and compiles parts of them into the guest C",
-        "library, the script interpreters (runtimes/*.elf of HyperSharp.Scripting: QuickJS, Lua,",
-        "MicroPython) and the Lua test guest; those parts, and so the guests built with them, carry the",
-        "notices below. This file is written by guest/tools/third-party-notices.py.",
-        "",
-    ]
     lines = [
         "=" * 100,
         "picolibc 1.8.10 (Debian source package picolibc 1.8.10-2): the guest C library",
@@ -131,7 +128,43 @@ def main():
         lines.append("-" * 100)
         lines.append("License: " + licences[licence].replace("\n.\n", "\n\n"))
         lines.append("")
-    picolibc_notice = list(lines)
+    return lines, used
+
+
+def write_sdk_notices(path):
+    """The HyperSharp.Guest.Sdk package's notices: the C library alone."""
+    header = [
+        "Third-party software in the HyperSharp guest SDK",
+        "",
+        "The guest SDK's C library (sysroot/: headers and libc.a) is built from Debian's picolibc source",
+        "package; a guest linked with it contains parts of it and carries the notice below. This file is",
+        "written by the guest build (guest/tools/third-party-notices.py --sdk).",
+        "",
+    ]
+    lines, _ = picolibc_notice()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(header + lines))
+
+
+def main(args):
+    if args[:1] == ["--sdk"] and len(args) == 2:
+        write_sdk_notices(args[1])
+        return 0
+    if args:
+        print("usage: third-party-notices.py [--sdk PATH]", file=sys.stderr)
+        return 2
+
+    lines, used = picolibc_notice()
+    header = [
+        "Third-party software in HyperSharp guests",
+        "",
+        "HyperSharp's repository holds no third-party source. The guest build fetches Debian source",
+        "packages (guest/third-party/debian-sources.lock) and compiles parts of them into the guest C",
+        "library, the script interpreters (runtimes/*.elf of HyperSharp.Scripting: QuickJS, Lua,",
+        "MicroPython) and the Lua test guest; those parts, and so the guests built with them, carry the",
+        "notices below. This file is written by guest/tools/third-party-notices.py.",
+        "",
+    ]
     lua_header = open(os.path.join(lua, "src", "lua.h"), encoding="utf-8").read()
     notice = re.search(r"/\*{10,}\n(.*?)\*{10,}/", lua_header, re.S).group(1)
     notice = "\n".join(line.lstrip("* ").rstrip() for line in notice.splitlines())
@@ -168,19 +201,8 @@ def main():
         ]
     with open(os.path.join(root, "THIRD-PARTY-NOTICES"), "w", encoding="utf-8") as f:
         f.write("\n".join(header + lines))
-    # The HyperSharp.Guest.Sdk package carries the C library and nothing else third-party: its notices alone.
-    sdk_header = [
-        "Third-party software in the HyperSharp guest SDK",
-        "",
-        "The guest SDK's C library (sysroot/: headers and libc.a) is built from Debian's picolibc source",
-        "package; a guest linked with it contains parts of it and carries the notice below. This file is",
-        "written by guest/tools/third-party-notices.py.",
-        "",
-    ]
-    with open(os.path.join(guest, "libc", "THIRD-PARTY-NOTICES"), "w", encoding="utf-8") as f:
-        f.write("\n".join(sdk_header + picolibc_notice))
     print(f"THIRD-PARTY-NOTICES: {sum(len(p) for p in used.values())} picolibc files, {len({l for _, l in used})} licences")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

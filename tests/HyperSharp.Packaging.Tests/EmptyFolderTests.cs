@@ -7,7 +7,8 @@ namespace HyperSharp.Packaging.Tests;
 /// What a new user does, outside the repository, with nothing but the packed feed: a C guest and its C# host from the
 /// template, built with gcc and run in KVM; scripts from the scripting template; the hypersharp tool.
 /// </summary>
-public sealed class EmptyFolderTests(PackedFeed feed) : IClassFixture<PackedFeed>
+[Collection(typeof(PackedFeedCollection))]
+public sealed class EmptyFolderTests(PackedFeed feed)
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(5);
 

@@ -101,3 +101,7 @@ public sealed class PackedFeed : IAsyncLifetime
         new XDocument(config).Save(NuGetConfig);
     }
 }
+
+/// <summary>The tests that use the packed feed share one: packing twice at once in one repository collides in restore.</summary>
+[CollectionDefinition]
+public sealed class PackedFeedCollection : ICollectionFixture<PackedFeed>;
