@@ -87,7 +87,7 @@ public sealed class ScriptFunction : AIFunction
         ArgumentNullException.ThrowIfNull(arguments);
         if (!TryGetCode(arguments, out var code))
         {
-            return Error("ArgumentError", "Pass the program as the string argument \"code\".");
+            return Parse(ScriptJson.SerializeError("ArgumentError", "Pass the program as the string argument \"code\"."));
         }
 
         try
@@ -110,23 +110,6 @@ public sealed class ScriptFunction : AIFunction
             _ => null!,
         } : null!;
         return code is not null;
-    }
-
-    private static JsonElement Error(string type, string message)
-    {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteStartObject("error");
-            writer.WriteString("type", type);
-            writer.WriteString("message", message);
-            writer.WriteEndObject();
-            writer.WriteEndObject();
-        }
-
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
-        return document.RootElement.Clone();
     }
 
     private static JsonElement Parse(string json)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HyperSharp.Scripting;
 using Microsoft.AspNetCore.Http;
 
 namespace HyperSharp.AspNetCore;
@@ -29,13 +30,6 @@ internal static class JsonResponses
     }
 
     /// <summary>Answers <paramref name="status"/> with <c>{"error": {"type": …, "message": …}}</c>.</summary>
-    public static Task Error(HttpContext context, int status, string type, string message) => Write(context, status, writer =>
-    {
-        writer.WriteStartObject();
-        writer.WriteStartObject("error");
-        writer.WriteString("type", type);
-        writer.WriteString("message", message);
-        writer.WriteEndObject();
-        writer.WriteEndObject();
-    });
+    public static Task Error(HttpContext context, int status, string type, string message) =>
+        Write(context, status, writer => ScriptJson.WriteError(writer, type, message));
 }

@@ -72,6 +72,24 @@ public static class ScriptJson
         return true;
     }
 
+    /// <summary>
+    /// Writes <c>{"error": {"type": …, "message": …}}</c>: the error of a request that never became a run (a missing
+    /// argument, a malformed body), in the shape a run's errors have, so that readers need to know one.
+    /// </summary>
+    public static void WriteError(Utf8JsonWriter writer, string type, string message)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStartObject();
+        writer.WriteStartObject("error");
+        writer.WriteString("type", type);
+        writer.WriteString("message", message);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>The error of <see cref="WriteError(Utf8JsonWriter, string, string)"/> as a JSON string.</summary>
+    public static string SerializeError(string type, string message) => Write(writer => WriteError(writer, type, message));
+
     /// <summary>The <c>error.type</c> <paramref name="failure"/> is reported with, or null if a run does not end with it.</summary>
     public static string? ErrorType(Exception failure) => failure switch
     {
