@@ -424,16 +424,21 @@ public sealed class SandboxPool : IDisposable, IAsyncDisposable
             return;
         }
 
+        // Its replacement is counted in the same step that stops counting it, so the pool never looks empty meanwhile
+        // (a health probe would answer 503 while both of two sandboxes are retired); it starts once this one is gone,
+        // so no more than MaxSize VMs ever exist.
+        int replacements;
         lock (_lock)
         {
             _rented--;
+            replacements = ClaimCreations();
         }
 
         sandbox.InterruptHandle.Kill();
         sandbox.Dispose();
         Interlocked.Increment(ref _retired);
         _observer.Retired(reason, pooled.Uses);
-        Replenish();
+        StartCreations(replacements);
     }
 
     /// <summary>
@@ -497,18 +502,33 @@ public sealed class SandboxPool : IDisposable, IAsyncDisposable
         int toCreate;
         lock (_lock)
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            var wanted = _waiting + Options.MinIdle - _idle.Count - _creating;
-            var room = Options.MaxSize - (_idle.Count + _rented + _creating);
-            toCreate = Math.Max(0, Math.Min(wanted, room));
-            _creating += toCreate;
+            toCreate = ClaimCreations();
         }
 
-        for (var i = 0; i < toCreate; i++)
+        StartCreations(toCreate);
+    }
+
+    /// <summary>
+    /// How many sandboxes to create now, counted in <see cref="_creating"/> at once; the caller starts them
+    /// (<see cref="StartCreations"/>) after leaving the lock. Called under the lock.
+    /// </summary>
+    private int ClaimCreations()
+    {
+        if (_disposed)
+        {
+            return 0;
+        }
+
+        var wanted = _waiting + Options.MinIdle - _idle.Count - _creating;
+        var room = Options.MaxSize - (_idle.Count + _rented + _creating);
+        var toCreate = Math.Max(0, Math.Min(wanted, room));
+        _creating += toCreate;
+        return toCreate;
+    }
+
+    private void StartCreations(int count)
+    {
+        for (var i = 0; i < count; i++)
         {
             VcpuThreads.Queue(new Creation(this));
         }

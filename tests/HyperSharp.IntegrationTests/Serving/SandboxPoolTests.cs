@@ -243,6 +243,38 @@ public sealed class SandboxPoolTests
     }
 
     [KvmFact]
+    public async Task APoolNeverLooksEmptyWhileItReplacesARetiredSandbox()
+    {
+        // A health probe reads Count from another thread; while a retired sandbox is disposed its replacement must
+        // already count, or a pool of one answers 503 between the two.
+        using var pool = SandboxPool.Create(Guests.SimpleGuest, options: new SandboxPoolOptions { MaxSize = 1, MinIdle = 1, MaxUses = 1 });
+        await pool.WarmUpAsync(Token);
+        using var stop = new CancellationTokenSource();
+        var emptySeen = 0;
+        var probe = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                if (pool.Count == 0)
+                {
+                    Interlocked.Increment(ref emptySeen);
+                }
+            }
+        }, Token);
+
+        for (var i = 0; i < 100; i++)
+        {
+            await using var lease = await pool.RentAsync(Token);
+            Assert.Equal(3, await lease.Sandbox.CallAsync<int>("Add", 1, 2));
+        }
+
+        await stop.CancelAsync();
+        await probe;
+        Assert.Equal(100L, pool.Retired);
+        Assert.Equal(0, emptySeen);
+    }
+
+    [KvmFact]
     public async Task DisposingThePoolWaitsForTheSandboxesBeingCreated()
     {
         // Three of the four are still being created on HyperSharp's threads when Dispose starts.
